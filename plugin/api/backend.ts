@@ -1,0 +1,96 @@
+/**
+ * The contract between the REST API and the rest of the sidecar. The API
+ * calls only these methods, so the routes can be tested against any
+ * implementation and the pipeline never depends on express.
+ */
+import type { CameraState, OccupancyPoint, VisitorRecord } from '../core/types';
+
+/** A configured camera as shown to users; `source` never carries credentials. */
+export interface CameraStatus {
+  id: string;
+  name: string;
+  /** The RTSP URL with any user:password removed (the API redacts it again before sending). */
+  source: string;
+  state: CameraState;
+  detail?: string;
+  framesAnalysed: number;
+  framesDropped: number;
+  width?: number;
+  height?: number;
+  codec?: string;
+}
+
+/** Aggregates for one time bucket. */
+export interface StatsBucket {
+  /** Bucket start, Unix seconds. */
+  start: number;
+  bucketS: number;
+  entries: number;
+  uniqueVisitors: number;
+  returningVisitors: number;
+  /** Visitors by "ageBand|gender", for example "25-34|female" -> 3; abstentions use "unknown". */
+  byAgeBandGender: Record<string, number>;
+  avgDwellS: number | null;
+  /** True when no camera delivered frames during the bucket, so zeros mean "unknown", not "nobody". */
+  noData: boolean;
+}
+
+export interface NewCamera {
+  name: string;
+  rtspUrl: string;
+}
+
+export interface VisitorQuery {
+  /** Unix seconds, inclusive. */
+  from?: number;
+  /** Unix seconds, exclusive. */
+  to?: number;
+  limit: number;
+}
+
+export interface StatsQuery {
+  from: number;
+  to: number;
+  bucketS: number;
+}
+
+export interface OccupancyQuery {
+  from: number;
+  to: number;
+  /** Spacing of the returned points in seconds; each point is the maximum count within its step, or null without data. */
+  stepS: number;
+}
+
+export interface ApiBackend {
+  listCameras(): CameraStatus[];
+  /** Adds and starts a camera. Throws ApiInputError naming the field when the input is unusable. */
+  addCamera(input: NewCamera): Promise<CameraStatus>;
+  /** Stops and removes a camera. Throws ApiNotFoundError for an unknown id. */
+  removeCamera(id: string): Promise<void>;
+  /** Returns visitors, newest first, never with templates. */
+  listVisitors(query: VisitorQuery): Promise<VisitorRecord[]>;
+  stats(query: StatsQuery): Promise<StatsBucket[]>;
+  /** Returns one point per step from `from` to `to`; count is null where no camera delivered data. */
+  occupancy(query: OccupancyQuery): Promise<OccupancyPoint[]>;
+  /** Returns the camera's stream URL, credentials included, for the live-view relay; never sent to a browser. */
+  liveStreamUrl(cameraId: string): string | undefined;
+}
+
+/** Invalid client input; the API answers 400 with `{ error, field }`. */
+export class ApiInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiInputError';
+  }
+}
+
+/** A request for something that does not exist; the API answers 404. */
+export class ApiNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiNotFoundError';
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * One video source decoded by one ffmpeg child process: a file or a live RTSP
+ * camera in, fixed-size RGB24 frames out through `next()`.
+ *
+ * Live sources are watched: a camera that stops sending frames while its
+ * RTSP connection stays up (a motion-only camera) is reported as `no-frames`
+ * and only restarted after the long stall timeout. A camera whose ffmpeg
+ * exits or loses its connection is restarted with exponential backoff and
+ * jitter. Every period without frames is reported once frames resume, as a
+ * `gap` event.
+ */
+
+import { ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { CameraState, Frame } from '../core/types';
+import { logger as rootLogger } from '../log/logger';
+import { backoffDelayMs } from './backoff';
+import { buildFfmpegArgs, detectSocketTimeoutOption, resolveFfmpegPath } from './ffmpeg-args';
+import { FrameSlot } from './frame-slot';
+import { FrameSplitter } from './frame-splitter';
+import { LineRing } from './line-ring';
+import { credentialSecrets, redactSecrets } from './redact';
+import { FfmpegSourceOptions, IngestLogger, ResolvedSourceOptions, resolveSourceOptions } from './source-options';
+import { tcpLiveness } from './tcp-liveness';
+
+export interface SourceStats {
+  /** Complete frames read from ffmpeg, over all restarts. */
+  framesDecoded: number;
+  /** Frames returned by next(). */
+  framesDelivered: number;
+  /** Frames replaced by a newer one before the consumer took them (live mode only). */
+  framesDropped: number;
+  /** ffmpeg processes started after the first one. */
+  restarts: number;
+  state: CameraState;
+  /** Why the source is in its state, without credentials. */
+  detail?: string;
+}
+
+export interface SourceStateChange {
+  cameraId: string;
+  state: CameraState;
+  previous: CameraState;
+  detail?: string;
+}
+
+/** A period without frames, in the same clock as Frame.ts (Unix seconds for live sources). */
+export interface FrameGap {
+  cameraId: string;
+  fromTs: number;
+  toTs: number;
+}
+
+export interface FfmpegSource {
+  on(event: 'state', listener: (change: SourceStateChange) => void): this;
+  on(event: 'gap', listener: (gap: FrameGap) => void): this;
+  once(event: 'state', listener: (change: SourceStateChange) => void): this;
+  once(event: 'gap', listener: (gap: FrameGap) => void): this;
+  off(event: 'state', listener: (change: SourceStateChange) => void): this;
+  off(event: 'gap', listener: (gap: FrameGap) => void): this;
+}
+
+export class FfmpegSource extends EventEmitter {
+  readonly cameraId: string;
+  private readonly options: ResolvedSourceOptions;
+  private readonly ffmpegPath: string;
+  private readonly log: IngestLogger;
+  private readonly secrets: string[];
+  private readonly stderr: LineRing;
+  private readonly splitter: FrameSplitter;
+  private readonly slot: FrameSlot<Frame>;
+
+  private state: CameraState = 'starting';
+  private detail?: string;
+  private started = false;
+  private stopping = false;
+  private stopped?: Promise<void>;
+  private child?: ChildProcess;
+  private childClosed?: Promise<void>;
+  private childArgs: string[] = [];
+  private spawnError?: Error;
+  private authRejected = false;
+  private restartReason?: string;
+  private seq = 0;
+  private decoded = 0;
+  private restarts = 0;
+  private failuresInRow = 0;
+  private lastFrameMs = 0;
+  private lastFrameTs = 0;
+  private spawnedAtMs = 0;
+  private gapOpen = false;
+  private retryTimer?: NodeJS.Timeout;
+  private watchdogTimer?: NodeJS.Timeout;
+  private watchdogBusy = false;
+
+  constructor(options: FfmpegSourceOptions) {
+    super();
+    this.options = resolveSourceOptions(options);
+    this.cameraId = this.options.cameraId;
+    this.ffmpegPath = resolveFfmpegPath(options.ffmpegPath);
+    this.log = options.logger ?? rootLogger.child({ cameraId: this.cameraId });
+    this.secrets = credentialSecrets(this.options.input);
+    this.stderr = new LineRing(this.options.stderrLines, (line) => this.redact(line));
+    this.splitter = new FrameSplitter(this.options.width * this.options.height * 3);
+    this.slot = new FrameSlot<Frame>(this.options.policy, {
+      pause: () => this.child?.stdout?.pause(),
+      resume: () => this.child?.stdout?.resume(),
+    });
+  }
+
+  /** Starts ffmpeg. Resolves once the first process is spawned; rejects only when the ffmpeg binary cannot be run at all. */
+  async start(): Promise<void> {
+    if (this.started) throw new Error(`camera ${this.cameraId}: start() was already called; create a new FfmpegSource to start again`);
+    this.started = true;
+    this.lastFrameMs = Date.now();
+    this.lastFrameTs = this.frameClockNow();
+    try {
+      this.childArgs = await this.buildArgs();
+    } catch (error) {
+      this.fail(this.redact((error as Error).message));
+      throw new Error(this.detail);
+    }
+    if (this.stopping) return;
+    this.log.info('source starting', { input: this.redact(this.options.input), mode: this.options.mode });
+    this.spawnChild();
+    if (this.options.reconnect) this.startWatchdog();
+  }
+
+  /** Resolves with the next frame, or null once the source has ended, failed for good or been stopped. */
+  next(): Promise<Frame | null> {
+    return this.slot.next();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    for (;;) {
+      const frame = await this.next();
+      if (frame === null) return;
+      yield frame;
+    }
+  }
+
+  stats(): SourceStats {
+    return {
+      framesDecoded: this.decoded,
+      framesDelivered: this.slot.framesDelivered,
+      framesDropped: this.slot.framesDropped,
+      restarts: this.restarts,
+      state: this.state,
+      detail: this.detail,
+    };
+  }
+
+  /** The last ffmpeg stderr lines, oldest first, with credentials removed. */
+  stderrTail(): string[] {
+    return this.stderr.tail();
+  }
+
+  /** Stops ffmpeg (SIGTERM, then SIGKILL after stopGraceMs) and resolves every pending next() with null. */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.watchdogTimer);
+    this.slot.close();
+    if (this.gapOpen) this.emitGap(this.frameClockNow());
+    await this.killChild();
+    this.setState('stopped', 'stopped by request');
+    this.log.info('source stopped', this.counters());
+  }
+
+  private async buildArgs(): Promise<string[]> {
+    const socketTimeoutOption = this.options.network ? await detectSocketTimeoutOption(this.ffmpegPath) : 'timeout';
+    return buildFfmpegArgs({ ...this.options, socketTimeoutOption });
+  }
+
+  private spawnChild(): void {
+    this.spawnError = undefined;
+    this.authRejected = false;
+    this.restartReason = undefined;
+    this.spawnedAtMs = Date.now();
+    const child = spawn(this.ffmpegPath, this.childArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.childClosed = new Promise((resolve) => child.once('close', () => resolve()));
+    child.stdout.on('data', (chunk: Buffer) => this.onStdout(child, chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => this.onStderr(text));
+    child.on('error', (error) => (this.spawnError = error));
+    child.once('close', (code, signal) => this.onChildClose(child, code, signal));
+  }
+
+  private onStdout(child: ChildProcess, chunk: Buffer): void {
+    if (child !== this.child || this.stopping) return;
+    this.splitter.push(chunk, (data) => this.onFrame(data));
+  }
+
+  private onFrame(data: Buffer): void {
+    const nowMs = Date.now();
+    const ts = this.options.mode === 'live' ? nowMs / 1000 : this.seq / this.options.fps;
+    if (this.options.mode === 'live' && this.isGapEnding(nowMs)) this.emitGap(ts);
+    this.lastFrameMs = nowMs;
+    this.lastFrameTs = ts;
+    this.failuresInRow = 0;
+    if (this.state !== 'live') this.setState('live');
+    const { cameraId } = this;
+    const { width, height } = this.options;
+    this.decoded += 1;
+    this.slot.push({ cameraId, ts, seq: this.seq++, width, height, data });
+  }
+
+  private isGapEnding(nowMs: number): boolean {
+    return this.gapOpen || nowMs - this.lastFrameMs > this.options.noFrameTimeoutMs;
+  }
+
+  private onStderr(text: string): void {
+    for (const line of this.stderr.push(text)) {
+      if (/\b401\b.*unauthori[sz]ed|authori[sz]ation failed/i.test(line)) this.authRejected = true;
+    }
+  }
+
+  private onChildClose(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.stderr.flush();
+    const partialBytes = this.splitter.reset();
+    if (this.stopping) return;
+    if (partialBytes > 0) this.log.debug('incomplete frame discarded', { bytes: partialBytes });
+    if (this.spawnError) {
+      this.fail(`failed to run ffmpeg (${this.ffmpegPath}): ${this.redact(this.spawnError.message)}; set SHOPFACE_FFMPEG or ffmpegPath`);
+      return;
+    }
+    const reason = this.restartReason ?? this.describeExit(code, signal);
+    if (this.options.reconnect) this.scheduleReconnect(reason);
+    else this.finish(code, reason);
+  }
+
+  /** Ends a source that is not reconnected (a file): a clean exit is the end of the input. */
+  private finish(code: number | null, reason: string): void {
+    if (code === 0) {
+      this.setState('stopped', 'end of input');
+      this.log.info('source ended', this.counters());
+      this.slot.end();
+      return;
+    }
+    this.fail(reason);
+  }
+
+  private fail(reason: string): void {
+    clearInterval(this.watchdogTimer);
+    this.setState('failed', reason);
+    this.log.error('source failed', { reason, stderr: this.stderr.tail(), ...this.counters() });
+    this.slot.end();
+  }
+
+  private scheduleReconnect(reason: string): void {
+    const auth = this.authRejected;
+    const delayMs = auth
+      ? this.options.authRetryMs
+      : backoffDelayMs(this.failuresInRow, this.options.backoffMinMs, this.options.backoffMaxMs);
+    this.logFailure(reason, delayMs);
+    this.failuresInRow += 1;
+    this.gapOpen = true;
+    const retry = `retry in ${(delayMs / 1000).toFixed(1)} s`;
+    if (auth) this.setState('auth-failed', `the server rejected the credentials (401 Unauthorized); check the user and password; ${retry}`);
+    else this.setState('reconnecting', `${reason}; ${retry}`);
+    this.retryTimer = setTimeout(() => this.respawn(), delayMs);
+  }
+
+  private respawn(): void {
+    if (this.stopping) return;
+    this.restarts += 1;
+    this.log.debug('ffmpeg restarting', { restarts: this.restarts });
+    this.spawnChild();
+  }
+
+  /** Logs the whole stderr tail on the first failure of a series and a one-line warning on each later one. */
+  private logFailure(reason: string, retryInMs: number): void {
+    const fields = { reason, retryInMs, failuresInRow: this.failuresInRow + 1, ...this.counters() };
+    if (this.failuresInRow === 0) this.log.warn('camera failed; reconnecting', { ...fields, stderr: this.stderr.tail() });
+    else this.log.warn('camera reconnect failed', { ...fields, lastStderr: this.lastStderrLine() });
+  }
+
+  private startWatchdog(): void {
+    const periodMs = Math.min(1000, Math.max(100, this.options.noFrameTimeoutMs / 4));
+    this.watchdogTimer = setInterval(() => void this.checkWatchdog(), periodMs);
+    this.watchdogTimer.unref();
+  }
+
+  /**
+   * Runs the no-frame rules for the current ffmpeg process: silent for
+   * noFrameTimeoutMs with its TCP connection up means `no-frames` (the camera
+   * may send only on motion); silent without a connection, or silent for
+   * stallTimeoutMs, means restart.
+   */
+  private async checkWatchdog(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid || this.stopping || this.watchdogBusy || this.restartReason) return;
+    const silentMs = Date.now() - Math.max(this.lastFrameMs, this.spawnedAtMs);
+    if (silentMs < this.options.noFrameTimeoutMs) return;
+    const silentS = Math.round(silentMs / 1000);
+    if (silentMs >= this.options.stallTimeoutMs) {
+      this.restartChild(`no frame for ${silentS} s (stall timeout ${this.options.stallTimeoutMs} ms)`);
+      return;
+    }
+    this.watchdogBusy = true;
+    // NOTE: 'unknown' (no procfs) counts as connected, so without procfs only the stall timeout restarts a silent camera.
+    const liveness = await tcpLiveness(child.pid).finally(() => (this.watchdogBusy = false));
+    if (child !== this.child || this.stopping) return;
+    if (liveness === 'not-connected') {
+      this.restartChild(`no frame for ${silentS} s and no open connection`);
+      return;
+    }
+    if (this.state !== 'no-frames') this.reportNoFrames(silentS);
+  }
+
+  private reportNoFrames(silentS: number): void {
+    this.gapOpen = true;
+    const detail = `no frame for ${silentS} s while the connection is up; restart after ${this.options.stallTimeoutMs / 1000} s without frames`;
+    this.setState('no-frames', detail);
+    this.log.warn('camera sends no frames', { silentS, lastStderr: this.lastStderrLine() });
+  }
+
+  private restartChild(reason: string): void {
+    this.restartReason = reason;
+    void this.killChild();
+  }
+
+  /** Sends SIGTERM, then SIGKILL after stopGraceMs, and resolves when the process and its pipes have closed. */
+  private async killChild(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.stdout?.resume();
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), this.options.stopGraceMs);
+    await this.childClosed;
+    clearTimeout(timer);
+  }
+
+  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const last = this.lastStderrLine();
+    return last ? `ffmpeg ${how}: ${last}` : `ffmpeg ${how}`;
+  }
+
+  private lastStderrLine(): string | undefined {
+    const lines = this.stderr.tail();
+    return lines[lines.length - 1];
+  }
+
+  private emitGap(toTs: number): void {
+    this.gapOpen = false;
+    const gap: FrameGap = { cameraId: this.cameraId, fromTs: this.lastFrameTs, toTs };
+    this.log.info('frame gap', { fromTs: gap.fromTs, toTs: gap.toTs });
+    this.emit('gap', gap);
+  }
+
+  private setState(state: CameraState, detail?: string): void {
+    if (state === this.state && detail === this.detail) return;
+    const previous = this.state;
+    this.state = state;
+    this.detail = detail;
+    if (state !== previous) this.emit('state', { cameraId: this.cameraId, state, previous, detail });
+  }
+
+  private frameClockNow(): number {
+    return this.options.mode === 'live' ? Date.now() / 1000 : this.seq / this.options.fps;
+  }
+
+  private counters(): Record<string, number> {
+    const { framesDecoded, framesDelivered, framesDropped, restarts } = this.stats();
+    return { framesDecoded, framesDelivered, framesDropped, restarts };
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+}
