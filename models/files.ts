@@ -98,15 +98,14 @@ async function fetchToFile(
   tempPath: string,
   timeoutMs: number,
 ): Promise<{ sha256: string; bytes: number }> {
+  const failed = (reason: string) => new Error(`${expected.label} (${expected.file}): download from ${url} failed: ${reason}`);
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (error) {
-    throw new Error(`${expected.label} (${expected.file}): download from ${url} failed: ${(error as Error).message}`);
+    throw failed((error as Error).message);
   }
-  if (!response.ok || !response.body) {
-    throw new Error(`${expected.label} (${expected.file}): download from ${url} failed with HTTP ${response.status}`);
-  }
+  if (!response.ok || !response.body) throw failed(`HTTP ${response.status}`);
   const hash = createHash('sha256');
   let bytes = 0;
   const handle = await fs.open(tempPath, 'w');
@@ -116,6 +115,8 @@ async function fetchToFile(
       bytes += chunk.length;
       await handle.write(chunk);
     }
+  } catch (error) {
+    throw failed(`after ${bytes} bytes: ${(error as Error).message}`);
   } finally {
     await handle.close();
   }

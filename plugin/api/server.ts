@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import express, { type Router } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Bus } from '../core/bus';
@@ -43,11 +44,6 @@ const VIDEO_PATH = /^\/api\/v1\/cameras\/([^/]+)\/video$/;
 /** The page needs WebAssembly compilation for JSMpeg's decoder; everything else comes from this origin. */
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
-
-function defaultFfmpegPath(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-}
 
 function jsmpegPlayerFile(): string {
   const main = require.resolve('@cycjimmy/jsmpeg-player');
@@ -123,7 +119,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const live = new LiveEventHub(options.bus, logger, options.liveMaxBufferedBytes);
   const video = new VideoRelayHub({
     resolveUrl: (cameraId) => options.backend.liveStreamUrl(cameraId),
-    ffmpegPath: options.ffmpegPath ?? defaultFfmpegPath(),
+    ffmpegPath: options.ffmpegPath ?? ffmpeg.path,
     logger,
   });
   const server = http.createServer(createApp(options, logger, live, video));

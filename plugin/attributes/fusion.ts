@@ -29,6 +29,9 @@ export const DEFAULT_FUSION_OPTIONS: FusionOptions = { genderMargin: 0.2, maxSam
 /** Below this fused age the band is 'under 18' and gender is not reported, because the model's gender is weak on children. */
 export const ADULT_AGE = 18;
 
+/** Rounding slack so that a pMale of exactly 0.5 +/- margin counts as clearing the margin (0.7 - 0.5 < 0.2 in floating point). */
+const MARGIN_TOLERANCE = 1e-9;
+
 const NO_DEMOGRAPHICS: Demographics = { age: null, ageBand: null, gender: null, genderConfidence: 0 };
 
 /**
@@ -47,7 +50,7 @@ export function fuseAttributes(samples: readonly WeightedSample[], options: Part
   const age = best.reduce((sum, s) => sum + s.sample.age * s.weight, 0) / totalWeight;
   const pMale = best.reduce((sum, s) => sum + s.sample.pMale * s.weight, 0) / totalWeight;
   const ageBand = ageToBand(age);
-  if (ageBand === 'under 18' || Math.abs(pMale - 0.5) < opts.genderMargin) {
+  if (ageBand === 'under 18' || Math.abs(pMale - 0.5) < opts.genderMargin - MARGIN_TOLERANCE) {
     return { age, ageBand, gender: null, genderConfidence: 0 };
   }
   return { age, ageBand, gender: pMale >= 0.5 ? 'male' : 'female', genderConfidence: Math.abs(2 * pMale - 1) };

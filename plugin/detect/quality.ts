@@ -46,9 +46,14 @@ export interface FaceAssessment {
  * mode (isGreyscaleFrame): without colour there are no demographics.
  */
 export function assessFace(image: RgbImage, detection: Detection, options: QualityOptions, greyscale: boolean): FaceAssessment {
+  if (image.width <= 0 || image.height <= 0 || image.data.length < image.width * image.height * 3) {
+    throw new Error(
+      `assessFace: image must be packed RGB24 with width x height x 3 bytes, got ${image.width}x${image.height} and ${image.data.length} bytes`,
+    );
+  }
   const settings = { ...DEFAULTS, ...options };
   const box = clampBox(detection.box, image.width, image.height);
-  const partial = !sameBox(box, detection.box);
+  const partial = reachesOutside(detection.box, image.width, image.height);
   // The raw box height is the face size even when the face is cut by the frame edge.
   const size = detection.box.height;
   const sharpness = measureSharpness(image, box);
@@ -81,8 +86,8 @@ export function clampBox(box: Box, width: number, height: number): Box {
   return { x, y, width: right - x, height: bottom - y };
 }
 
-function sameBox(a: Box, b: Box): boolean {
-  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+function reachesOutside(box: Box, width: number, height: number): boolean {
+  return box.x < 0 || box.y < 0 || box.x + box.width > width || box.y + box.height > height;
 }
 
 /**

@@ -92,11 +92,11 @@ function halveImage(image: RgbImage): RgbImage {
     const bottom = top + rowBytes;
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 3;
-      const i = x * 6;
-      for (let ch = 0; ch < 3; ch++) {
-        const sum = src[top + i + ch] + src[top + i + 3 + ch] + src[bottom + i + ch] + src[bottom + i + 3 + ch];
-        out[o + ch] = (sum + 2) >> 2;
-      }
+      const a = top + x * 6;
+      const c = bottom + x * 6;
+      out[o] = (src[a] + src[a + 3] + src[c] + src[c + 3] + 2) >> 2;
+      out[o + 1] = (src[a + 1] + src[a + 4] + src[c + 1] + src[c + 4] + 2) >> 2;
+      out[o + 2] = (src[a + 2] + src[a + 5] + src[c + 2] + src[c + 5] + 2) >> 2;
     }
   }
   return { width, height, data: out };
@@ -107,20 +107,15 @@ function halveImage(image: RgbImage): RgbImage {
  * planes of a width x inputHeight tensor; the rows below resizedHeight stay 0.
  */
 function fillBgrPlanes(image: RgbImage, out: Float32Array, width: number, resizedHeight: number, inputHeight: number): void {
-  const plane = width * inputHeight;
-  const fx = image.width / width;
-  const fy = image.height / resizedHeight;
-  const x0s = new Int32Array(width);
-  const x1s = new Int32Array(width);
-  const wxs = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const sx = clampCoordinate((x + 0.5) * fx - 0.5, image.width);
-    x0s[x] = Math.floor(sx) * 3;
-    x1s[x] = Math.min(Math.floor(sx) + 1, image.width - 1) * 3;
-    wxs[x] = sx - Math.floor(sx);
+  if (image.width === width && image.height === resizedHeight) {
+    copyBgrPlanes(image, out, width * inputHeight);
+    return;
   }
+  const plane = width * inputHeight;
+  const { offsets0, offsets1, weights } = bilinearColumns(image.width, width);
   const src = image.data;
   const rowBytes = image.width * 3;
+  const fy = image.height / resizedHeight;
   for (let y = 0; y < resizedHeight; y++) {
     const sy = clampCoordinate((y + 0.5) * fy - 0.5, image.height);
     const top = Math.floor(sy) * rowBytes;
@@ -128,17 +123,43 @@ function fillBgrPlanes(image: RgbImage, out: Float32Array, width: number, resize
     const wy = sy - Math.floor(sy);
     const rowOffset = y * width;
     for (let x = 0; x < width; x++) {
-      const a = top + x0s[x], b = top + x1s[x], c = bottom + x0s[x], d = bottom + x1s[x];
-      const wx = wxs[x];
+      const a = top + offsets0[x], b = top + offsets1[x], c = bottom + offsets0[x], d = bottom + offsets1[x];
+      const wx = weights[x];
       const o = rowOffset + x;
-      for (let ch = 0; ch < 3; ch++) {
-        const upper = src[a + ch] + (src[b + ch] - src[a + ch]) * wx;
-        const lower = src[c + ch] + (src[d + ch] - src[c + ch]) * wx;
-        // Channel ch (R, G, B) goes to plane 2 - ch, so the planes are B, G, R.
-        out[(2 - ch) * plane + o] = upper + (lower - upper) * wy;
-      }
+      const r0 = src[a] + (src[b] - src[a]) * wx, r1 = src[c] + (src[d] - src[c]) * wx;
+      const g0 = src[a + 1] + (src[b + 1] - src[a + 1]) * wx, g1 = src[c + 1] + (src[d + 1] - src[c + 1]) * wx;
+      const b0 = src[a + 2] + (src[b + 2] - src[a + 2]) * wx, b1 = src[c + 2] + (src[d + 2] - src[c + 2]) * wx;
+      out[o] = b0 + (b1 - b0) * wy;
+      out[plane + o] = g0 + (g1 - g0) * wy;
+      out[2 * plane + o] = r0 + (r1 - r0) * wy;
     }
   }
+}
+
+/** Copies an image that already has the input size into the B, G and R planes. */
+function copyBgrPlanes(image: RgbImage, out: Float32Array, plane: number): void {
+  const src = image.data;
+  const pixels = image.width * image.height;
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    out[i] = src[j + 2];
+    out[plane + i] = src[j + 1];
+    out[2 * plane + i] = src[j];
+  }
+}
+
+/** Source byte offsets of the two neighbouring columns and the weight of the right one, per output column. */
+function bilinearColumns(sourceWidth: number, width: number): { offsets0: Int32Array; offsets1: Int32Array; weights: Float32Array } {
+  const offsets0 = new Int32Array(width);
+  const offsets1 = new Int32Array(width);
+  const weights = new Float32Array(width);
+  const fx = sourceWidth / width;
+  for (let x = 0; x < width; x++) {
+    const sx = clampCoordinate((x + 0.5) * fx - 0.5, sourceWidth);
+    offsets0[x] = Math.floor(sx) * 3;
+    offsets1[x] = Math.min(Math.floor(sx) + 1, sourceWidth - 1) * 3;
+    weights[x] = sx - Math.floor(sx);
+  }
+  return { offsets0, offsets1, weights };
 }
 
 function clampCoordinate(value: number, size: number): number {

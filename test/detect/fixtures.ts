@@ -31,6 +31,7 @@ export function identityPhoto(name: string): string {
 export async function transform(image: RgbImage, edit: (s: Sharp) => Sharp): Promise<RgbImage> {
   const input = sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } });
   const { data, info } = await edit(input).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`transform: the sharp pipeline returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
