@@ -46,7 +46,7 @@ export interface PseudoGtImage {
   boxes: Box[];
 }
 
-/** Reads multiface-photos/pseudo_gt_scrfd2.5g.json; file paths are absolute. */
+/** Reads multiface-photos/pseudo_gt_scrfd2.5g.json and returns absolute image paths with their boxes. */
 export function readPseudoGt(datasetsDir: string): PseudoGtImage[] {
   const root = path.join(datasetsDir, 'multiface-photos');
   const json = JSON.parse(readFileSync(path.join(root, 'pseudo_gt_scrfd2.5g.json'), 'utf8')) as {
@@ -58,7 +58,7 @@ export function readPseudoGt(datasetsDir: string): PseudoGtImage[] {
   }));
 }
 
-/** Counts for one face-height bucket; detections are bucketed by their own height. */
+/** Counts for one face-height bucket. Detections are bucketed by their own height. */
 export interface BucketResult {
   label: string;
   gtFaces: number;
@@ -161,7 +161,7 @@ export interface LabelledImage {
   identity: string;
 }
 
-/** Reads identity-verification/labels.csv (columns file, identity, ...); file paths are absolute. */
+/** Reads identity-verification/labels.csv (columns file, identity, ...) and returns absolute image paths with their identity. */
 export function readIdentityLabels(datasetsDir: string): LabelledImage[] {
   const root = path.join(datasetsDir, 'identity-verification');
   const lines = readFileSync(path.join(root, 'labels.csv'), 'utf8').trim().split('\n');
@@ -261,15 +261,22 @@ export async function measureVerification(
   return { images: labels.length, facesFound: faces.length, foundAfterPadding, variants };
 }
 
-function scorePairs(normalisation: EmbedNormalisation, faces: { identity: string; template: Float32Array }[]): VerificationResult {
+/** Returns the cosine scores of all same-identity (genuine) and different-identity (impostor) pairs. */
+function pairScores(faces: { identity: string; template: Float32Array }[]): { genuine: number[]; impostor: number[] } {
   const genuine: number[] = [];
   const impostor: number[] = [];
   for (let i = 0; i < faces.length; i++) {
     for (let j = i + 1; j < faces.length; j++) {
       const score = cosine(faces[i].template, faces[j].template);
-      (faces[i].identity === faces[j].identity ? genuine : impostor).push(score);
+      if (faces[i].identity === faces[j].identity) genuine.push(score);
+      else impostor.push(score);
     }
   }
+  return { genuine, impostor };
+}
+
+function scorePairs(normalisation: EmbedNormalisation, faces: { identity: string; template: Float32Array }[]): VerificationResult {
+  const { genuine, impostor } = pairScores(faces);
   const at1 = tarAtFar(genuine, impostor, 0.01);
   const at01 = tarAtFar(genuine, impostor, 0.001);
   const impostorStats = meanSd(impostor);
@@ -309,6 +316,136 @@ function meanSd(values: number[]): { mean: number; sd: number } {
   const mean = values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
   const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1);
   return { mean, sd: Math.sqrt(variance) };
+}
+
+// ---------------------------------------------------------- small faces
+
+/** Verification with every face rescaled to one height inside a 640x360 frame. */
+export interface SmallFaceResult {
+  faceHeight: number;
+  facesFound: number;
+  genuineMean: number;
+  impostorMean: number;
+  impostorSd: number;
+  tarAtFar1: number;
+  /** The fixed threshold (from full-resolution faces) and the TAR and FAR it gives at this face height. */
+  threshold: number;
+  tarAtThreshold: number;
+  farAtThreshold: number;
+}
+
+/**
+ * Rescales each identity-verification photo so that its largest face is
+ * `faceHeight` px tall, puts the face into a black 640x360 frame (cropping
+ * around it when the rescaled photo is larger), then detects and embeds it
+ * again. `threshold` is the match threshold to report TAR and FAR at.
+ */
+export async function measureSmallFaces(runner: ModelRunner, datasetsDir: string, faceHeight: number, threshold: number): Promise<SmallFaceResult> {
+  const faces: { identity: string; template: Float32Array }[] = [];
+  for (const label of readIdentityLabels(datasetsDir)) {
+    const original = await detectLargestFace(runner, await loadRgb(label.file));
+    if (!original) continue;
+    const frame = await shrinkIntoFrame(original.image, original.detection.box, faceHeight / original.detection.box.height);
+    const face = await detectLargestFace(runner, frame);
+    if (!face) continue;
+    faces.push({ identity: label.identity, template: await embedFace(runner, face.image, face.detection.landmarks) });
+  }
+  const { genuine, impostor } = pairScores(faces);
+  const impostorStats = meanSd(impostor);
+  return {
+    faceHeight,
+    facesFound: faces.length,
+    genuineMean: meanSd(genuine).mean,
+    impostorMean: impostorStats.mean,
+    impostorSd: impostorStats.sd,
+    tarAtFar1: tarAtFar(genuine, impostor, 0.01).tar,
+    threshold,
+    tarAtThreshold: ratio(genuine.filter((score) => score > threshold).length, genuine.length),
+    farAtThreshold: ratio(impostor.filter((score) => score > threshold).length, impostor.length),
+  };
+}
+
+async function shrinkIntoFrame(image: RgbImage, face: Box, factor: number): Promise<RgbImage> {
+  const width = Math.max(1, Math.round(image.width * factor));
+  const height = Math.max(1, Math.round(image.height * factor));
+  const input = sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } });
+  const { data } = await input.resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const cropWidth = Math.min(width, 640);
+  const cropHeight = Math.min(height, 360);
+  const centreX = (face.x + face.width / 2) * factor;
+  const centreY = (face.y + face.height / 2) * factor;
+  const left = Math.round(Math.min(Math.max(centreX - cropWidth / 2, 0), width - cropWidth));
+  const top = Math.round(Math.min(Math.max(centreY - cropHeight / 2, 0), height - cropHeight));
+  const frame = new Uint8Array(640 * 360 * 3);
+  const offsetX = (640 - cropWidth) >> 1;
+  const offsetY = (360 - cropHeight) >> 1;
+  for (let row = 0; row < cropHeight; row++) {
+    const from = ((top + row) * width + left) * 3;
+    frame.set(data.subarray(from, from + cropWidth * 3), ((offsetY + row) * 640 + offsetX) * 3);
+  }
+  return { width: 640, height: 360, data: frame };
+}
+
+// --------------------------------------------------------- quality gate
+
+export interface QualityGateResult {
+  /** Faces of multiface-photos matched to the pseudo ground truth, at least 40 px tall. */
+  facesAtLeast40px: number;
+  identityOk: number;
+  demographicsOk: number;
+  /** How often each issue was raised on those faces. */
+  issues: Record<string, number>;
+  /** The same faces after a Gaussian blur of sigma 6 % of the photo's median face height: how many still pass for identity. */
+  blurredIdentityOk: number;
+  /** Largest face of each identity-verification photo. */
+  identityPhotos: number;
+  identityPhotosIdentityOk: number;
+  identityPhotoIssues: Record<string, number>;
+}
+
+/** Runs the quality gate with default options on real faces and on blurred copies. */
+export async function measureQualityGate(runner: ModelRunner, datasetsDir: string): Promise<QualityGateResult> {
+  const result: QualityGateResult = {
+    facesAtLeast40px: 0, identityOk: 0, demographicsOk: 0, issues: {}, blurredIdentityOk: 0,
+    identityPhotos: 0, identityPhotosIdentityOk: 0, identityPhotoIssues: {},
+  };
+  for (const photo of readPseudoGt(datasetsDir)) {
+    const image = await loadRgb(photo.file);
+    const detections = await detectFaces(runner, image);
+    const { foundMatched } = matchBoxes(photo.boxes, detections.map((d) => d.box));
+    const faces = detections.filter((d, i) => foundMatched[i] && d.box.height >= 40);
+    if (faces.length === 0) continue;
+    const greyscale = isGreyscaleFrame(image);
+    const medianHeight = faces.map((d) => d.box.height).sort((a, b) => a - b)[faces.length >> 1];
+    const blurred = await blurImage(image, 0.06 * medianHeight);
+    for (const face of faces) {
+      const { quality } = assessFace(image, face, {}, greyscale);
+      result.facesAtLeast40px++;
+      if (quality.identityOk) result.identityOk++;
+      if (quality.demographicsOk) result.demographicsOk++;
+      countIssues(quality.issues, result.issues);
+      if (assessFace(blurred, face, {}, greyscale).quality.identityOk) result.blurredIdentityOk++;
+    }
+  }
+  for (const label of readIdentityLabels(datasetsDir)) {
+    const face = await detectLargestFace(runner, await loadRgb(label.file));
+    if (!face) continue;
+    const { quality } = assessFace(face.image, face.detection, {}, isGreyscaleFrame(face.image));
+    result.identityPhotos++;
+    if (quality.identityOk) result.identityPhotosIdentityOk++;
+    countIssues(quality.issues, result.identityPhotoIssues);
+  }
+  return result;
+}
+
+function countIssues(issues: string[], counts: Record<string, number>): void {
+  for (const issue of issues) counts[issue] = (counts[issue] ?? 0) + 1;
+}
+
+async function blurImage(image: RgbImage, sigma: number): Promise<RgbImage> {
+  const input = sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } });
+  const { data } = await input.blur(Math.max(0.3, sigma)).raw().toBuffer({ resolveWithObject: true });
+  return { width: image.width, height: image.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
 // ------------------------------------------------------------------ latency
@@ -385,8 +522,19 @@ async function modelPaths(options: CliOptions): Promise<{ detector: string; embe
   return { detector, embedder };
 }
 
-function printSummary(detection: DetectionResult, verification: VerificationReport, timings: StageTimings): void {
-  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+interface Report {
+  detection: DetectionResult;
+  verification: VerificationReport;
+  smallFaces: SmallFaceResult[];
+  qualityGate: QualityGateResult;
+  timings: StageTimings;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)} %`;
+}
+
+function printSummary({ detection, verification, smallFaces, qualityGate, timings }: Report): void {
   console.log(`detection: ${detection.gtFaces} pseudo-GT faces in ${detection.images} photos, recall ${pct(detection.recall)}, precision ${pct(detection.precision)}, recall >= 40 px ${pct(detection.recallAtLeast40px)}`);
   for (const b of detection.buckets) {
     console.log(`  ${b.label.padEnd(6)} px: recall ${b.found}/${b.gtFaces} (${pct(b.recall)}), precision ${b.truePositives}/${b.detections} (${pct(b.precision)})`);
@@ -400,6 +548,13 @@ function printSummary(detection: DetectionResult, verification: VerificationRepo
         `genuine min ${v.genuineMin.toFixed(3)}, impostor max ${v.impostorMax.toFixed(3)}, d' ${v.dPrime.toFixed(3)}, impostor mean+4sd ${v.impostorMeanPlus4Sd.toFixed(3)}`,
     );
   }
+  for (const r of smallFaces) {
+    console.log(
+      `  faces rescaled to ${r.faceHeight} px in 640x360: ${r.facesFound} found, genuine ${r.genuineMean.toFixed(3)}, impostor ${r.impostorMean.toFixed(3)}±${r.impostorSd.toFixed(3)}, ` +
+        `TAR@FAR1% ${pct(r.tarAtFar1)}, at threshold ${r.threshold.toFixed(3)}: TAR ${pct(r.tarAtThreshold)}, FAR ${(100 * r.farAtThreshold).toFixed(2)} %`,
+    );
+  }
+  console.log(`quality gate: ${JSON.stringify(qualityGate)}`);
   console.log(`latency (median ms): ${JSON.stringify(timings)}`);
 }
 
@@ -410,11 +565,17 @@ async function main(): Promise<void> {
   try {
     const detection = await measureDetection(runner, options.datasets);
     const verification = await measureVerification(runner, options.datasets);
+    // Small faces are scored at the threshold of the default normalisation's full-resolution impostor mean + 4 sd.
+    const threshold = verification.variants[0].impostorMeanPlus4Sd;
+    const smallFaces: SmallFaceResult[] = [];
+    for (const height of [64, 40, 28]) smallFaces.push(await measureSmallFaces(runner, options.datasets, height, threshold));
+    const qualityGate = await measureQualityGate(runner, options.datasets);
     const timings = await measureStageTimings(runner, options.datasets);
-    printSummary(detection, verification, timings);
-    const report = { ...models, detection, verification, timings };
-    if (options.out) writeFileSync(options.out, JSON.stringify(report, null, 2));
-    else console.log(JSON.stringify(report, null, 2));
+    const report: Report = { detection, verification, smallFaces, qualityGate, timings };
+    printSummary(report);
+    const output = { ...models, ...report };
+    if (options.out) writeFileSync(options.out, JSON.stringify(output, null, 2));
+    else console.log(JSON.stringify(output, null, 2));
   } finally {
     await runner.close();
   }

@@ -10,7 +10,7 @@ import type { RgbImage } from '../plugin/core/types';
 import { ageToBand } from '../plugin/attributes/fusion';
 import { REPO_ROOT } from './loader';
 
-/** Folder of the labelled face data sets; env SHOPFACE_DATASETS, else ../shared/datasets beside the repository. */
+/** Returns the folder of the labelled face data sets: env SHOPFACE_DATASETS, else shared/datasets beside the repository. */
 export function datasetsDir(): string {
   return path.resolve(REPO_ROOT, process.env.SHOPFACE_DATASETS || '../shared/datasets');
 }
@@ -59,7 +59,7 @@ export function readIdentityFaces(dir = path.join(datasetsDir(), 'identity-verif
   });
 }
 
-/** Every n-th item, so a subset spreads over the whole (sorted) list. */
+/** Picks every n-th item, so that a subset spreads over the whole (sorted) list. */
 export function spreadSubset<T>(items: T[], limit: number): T[] {
   if (limit >= items.length) return items;
   const step = items.length / limit;

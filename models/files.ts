@@ -40,7 +40,7 @@ export async function verifyFile(expected: ExpectedFile, filePath: string, fix: 
   }
 }
 
-/** A path next to `finalPath` for writing before the atomic rename; unique per process and call. */
+/** Returns a temp path next to `finalPath`, unique per process and call, to write before the atomic rename. */
 export function tempPathFor(finalPath: string): string {
   return `${finalPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 }

@@ -26,7 +26,7 @@ export interface ResolvedModel {
   path: string;
   sha256: string;
   bytes: number;
-  /** Where the file was found in this call. */
+  /** Lookup step that produced the file in this call. */
   from: ResolvedFrom;
 }
 
@@ -113,7 +113,7 @@ async function locate(entry: ModelEntry, settings: Settings): Promise<{ path: st
   throw notFoundError(entry, settings, npmPath, cachePath, mirrorPath);
 }
 
-/** The model's path inside its installed npm package, or null when it has no npm source or the package is missing. */
+/** Returns the model's path inside its installed npm package, or null when it has no npm source or the package is missing. */
 function packagedPath(entry: ModelEntry): string | null {
   if (entry.source.kind !== 'npm') return null;
   try {

@@ -6,12 +6,10 @@
  */
 import * as protobuf from 'protobufjs';
 
-/** ONNX TensorProto.DataType values used here. */
+/** ONNX TensorProto.DataType value used here. */
 export const ONNX_FLOAT = 1;
-export const ONNX_INT64 = 7;
 
 /** ONNX AttributeProto.AttributeType values used here. */
-export const ATTRIBUTE_FLOAT = 1;
 export const ATTRIBUTE_INT = 2;
 export const ATTRIBUTE_STRING = 3;
 export const ATTRIBUTE_INTS = 7;

@@ -87,43 +87,65 @@ export class ClipEncoder {
   }
 }
 
-export interface DecodedClip {
+export interface ClipInfo {
   width: number;
   height: number;
   /** Codec name as ffmpeg reports it, e.g. 'h264' or 'hevc'. */
   codec: string;
+  /** Codec tag in the MP4, e.g. 'avc1' or 'hvc1'; null when ffmpeg prints none. */
+  codecTag: string | null;
   frameCount: number;
+}
+
+export interface DecodedClip extends ClipInfo {
   /** All frames as packed RGB24. */
   frames: Buffer;
 }
 
-/** Decodes a whole clip to RGB24 in memory; meant for short clips in tests and checks. */
-export async function decodeClip(clipPath: string): Promise<DecodedClip> {
-  const child = spawn(ffmpegPath, ['-hide_banner', '-i', clipPath, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+interface FfmpegRun {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function runFfmpeg(args: string[]): Promise<FfmpegRun> {
+  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const code = await new Promise<number | null>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', resolve);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr }));
   });
-  if (code !== 0) throw new Error(`decoding ${clipPath} failed with code ${code}: ${stderr.slice(-STDERR_LIMIT)}`);
-  return parseDecoded(clipPath, stderr, Buffer.concat(chunks));
 }
 
-function parseDecoded(clipPath: string, stderr: string, frames: Buffer): DecodedClip {
+function parseStream(clipPath: string, stderr: string): Omit<ClipInfo, 'frameCount'> {
   const stream = /Stream #0:\d+[^:]*: Video: (\w+)[^\n]*?, (\d+)x(\d+)/.exec(stderr);
   if (!stream) throw new Error(`no video stream found in ${clipPath}: ${stderr.slice(-STDERR_LIMIT)}`);
-  const width = Number(stream[2]);
-  const height = Number(stream[3]);
-  const frameBytes = width * height * 3;
-  if (frames.length % frameBytes !== 0) {
-    throw new Error(`decoded ${frames.length} bytes from ${clipPath}, not a whole number of ${width}x${height} frames`);
+  const tag = /Stream #0:\d+[^:]*: Video: \w+[^\n]*?\((\w+) \/ 0x[0-9a-f]+\)/.exec(stderr);
+  return { codec: stream[1], codecTag: tag ? tag[1] : null, width: Number(stream[2]), height: Number(stream[3]) };
+}
+
+/** Reads codec, size and frame count of a clip by decoding it to ffmpeg's null output. */
+export async function probeClip(clipPath: string): Promise<ClipInfo> {
+  const run = await runFfmpeg(['-hide_banner', '-i', clipPath, '-map', '0:v:0', '-f', 'null', '-']);
+  if (run.code !== 0) throw new Error(`reading ${clipPath} failed with code ${run.code}: ${run.stderr.slice(-STDERR_LIMIT)}`);
+  const frames = [...run.stderr.matchAll(/frame=\s*(\d+)/g)];
+  if (frames.length === 0) throw new Error(`ffmpeg printed no frame count for ${clipPath}`);
+  return { ...parseStream(clipPath, run.stderr), frameCount: Number(frames[frames.length - 1][1]) };
+}
+
+/** Decodes a whole clip to RGB24 in memory; meant for short clips in tests and checks. */
+export async function decodeClip(clipPath: string): Promise<DecodedClip> {
+  const run = await runFfmpeg(['-hide_banner', '-i', clipPath, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+  if (run.code !== 0) throw new Error(`decoding ${clipPath} failed with code ${run.code}: ${run.stderr.slice(-STDERR_LIMIT)}`);
+  const stream = parseStream(clipPath, run.stderr);
+  const frameBytes = stream.width * stream.height * 3;
+  if (run.stdout.length % frameBytes !== 0) {
+    throw new Error(`decoded ${run.stdout.length} bytes from ${clipPath}, not a whole number of ${stream.width}x${stream.height} frames`);
   }
-  return { width, height, codec: stream[1], frameCount: frames.length / frameBytes, frames };
+  return { ...stream, frameCount: run.stdout.length / frameBytes, frames: run.stdout };
 }

@@ -7,6 +7,6 @@ export { renderClip, countOccupancy, type RenderOptions } from './render';
 export { makeDemoClip, planDemoPeople } from './demo';
 export { schedulePeople, type CastMember, type ScheduleOptions } from './schedule';
 export { placeFace, type FacePlacement } from './motion';
-export { decodeClip, type DecodedClip } from './ffmpeg';
+export { decodeClip, probeClip, type ClipInfo, type DecodedClip } from './ffmpeg';
 export { LANES, SMALL_LANE, NORMAL_LANES } from './lanes';
 export { SeededRandom } from './random';

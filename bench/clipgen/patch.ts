@@ -10,16 +10,17 @@ import type { FaceBox, FaceFraming } from './types';
  * Assumed face boxes, chosen by eye because no face detector runs here.
  * - chip: UTKFace aligned 200x200 chips, face (forehead to chin) about 85 % of the chip height, slightly below centre.
  * - tightCrop: small square photos (both sides <= 256 px) that are tight face crops; the face fills about 95 % of the height.
- * - portrait: larger head-and-shoulders photos; the face is assumed centred horizontally, at 28 % of the height
- *   from the top, and 33 % of the image height tall.
+ * - portrait: larger head-and-shoulders photos without a measured box; the face is assumed centred
+ *   horizontally, its centre at 35 % of the height from the top and 47 % of the image height tall
+ *   (the medians of the boxes in photo-boxes.ts).
  */
 export const FRAMING: Readonly<Record<'chip' | 'tightCrop' | 'portrait', FaceBox>> = {
   chip: { centerX: 0.5, centerY: 0.52, height: 0.85 },
   tightCrop: { centerX: 0.5, centerY: 0.5, height: 0.95 },
-  portrait: { centerX: 0.5, centerY: 0.28, height: 0.33 },
+  portrait: { centerX: 0.5, centerY: 0.35, height: 0.47 },
 };
-// NOTE: in head-and-shoulders photos the real face height varies from about 15 % to 60 % of the image
-// height, so faceHeightPx in the truth can be off by up to a factor of two for 'photo' framing.
+// NOTE: in head-and-shoulders photos the real face height ranges from about 15 % to 80 % of the image
+// height, so for 'photo' framing of an unmeasured large photo the face may be cut or faceHeightPx off by 2x.
 
 const TIGHT_CROP_MAX_SIDE = 256;
 /** Mask half-axes as multiples of the face height: a little forehead, chin and cheek margin. */

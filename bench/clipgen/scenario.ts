@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import {
   IDENTITY_FOLDER, UTK_FOLDER, loadIdentityPhotos, loadUtkFaces, requireDatasetsDir, type IdentityPhotos, type UtkFace,
 } from './datasets';
+import { measuredPhotoBox } from './photo-boxes';
 import { SeededRandom } from './random';
 import { schedulePeople, type CastMember, type ScheduleOptions } from './schedule';
 import type { ClipPerson, VisitorKind } from './types';
@@ -74,7 +75,7 @@ function regularMember(datasetsDir: string, regular: IdentityPhotos, file: strin
     kind: 'regular',
     imagePath: path.resolve(datasetsDir, IDENTITY_FOLDER, file),
     source: `${IDENTITY_FOLDER}/${file}`,
-    framing: 'photo',
+    framing: measuredPhotoBox(file) ?? 'photo',
     identity: regular.identity,
     gender: regular.gender,
     age: null,

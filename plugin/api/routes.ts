@@ -1,6 +1,7 @@
 /**
  * The REST routes under /api/v1. Every response is JSON, every error is
- * `{ error, field? }`, and no stack trace or credential is ever sent.
+ * `{ error, field? }`, no stack trace is sent, and camera URLs are sent with
+ * their credentials removed.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../log/logger';
@@ -13,9 +14,9 @@ export interface RestRouterOptions {
   logger: Logger;
   /** Extra fields for GET /health, such as live-connection counters. */
   healthDetails: () => Record<string, unknown>;
-  /** Called after a camera was removed, so its live-view relay can stop. */
+  /** Callback run after a camera was removed, so its live-view relay can stop. */
   onCameraRemoved: (cameraId: string) => void;
-  /** Mounted before the built-in routes, for example the discovery routes. */
+  /** Extra routes mounted before the built-in ones, for example the discovery routes. */
   extraRouter?: Router;
   nowS?: () => number;
 }
@@ -34,20 +35,28 @@ function wrap(handler: AsyncHandler): RequestHandler {
   };
 }
 
-function requireJson(req: Request, res: Response, next: NextFunction): void {
-  // Demanding application/json also stops plain cross-site form posts,
-  // because a browser sends that content type only after a CORS preflight.
-  if (!req.is('application/json')) {
-    res.status(415).json({ error: 'unsupported content type; send the body as application/json', field: 'body' });
+/**
+ * Rejects a request body that is not JSON. This also stops cross-site form posts, because a
+ * browser sends an application/json body to another origin only after a CORS preflight, which
+ * this server never grants.
+ */
+function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req) || req.is('application/json')) {
+    next();
     return;
   }
-  next();
+  res.status(415).json({ error: 'unsupported content type; send the body as application/json', field: 'body' });
+}
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 export function createRestRouter(options: RestRouterOptions): Router {
   const { backend } = options;
   const nowS = options.nowS ?? (() => Date.now() / 1000);
   const router = express.Router();
+  router.use(requireJsonBody);
   router.use(express.json({ limit: '16kb' }));
   if (options.extraRouter) router.use(options.extraRouter);
 
@@ -65,7 +74,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
     res.json(backend.listCameras().map(cameraView));
   });
 
-  router.post('/cameras', requireJson, wrap(async (req, res) => {
+  router.post('/cameras', wrap(async (req, res) => {
     const input = parseNewCamera(req.body);
     const camera = await backend.addCamera(input);
     res.status(201).json(cameraView(camera));

@@ -1,7 +1,7 @@
 /**
  * The sidecar's HTTP server: REST under /api/v1, the live event websocket at
  * /api/v1/live, live video websockets at /api/v1/cameras/:id/video, and the
- * dashboard's static files. It binds to 127.0.0.1 unless told otherwise.
+ * dashboard's static files. It binds to 127.0.0.1 unless `host` is given.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -41,9 +41,12 @@ export interface ApiServer {
 const PUBLIC_DIR = path.join(__dirname, 'public');
 const LIVE_PATH = '/api/v1/live';
 const VIDEO_PATH = /^\/api\/v1\/cameras\/([^/]+)\/video$/;
-/** The page needs WebAssembly compilation for JSMpeg's decoder; everything else comes from this origin. */
+/**
+ * Everything comes from this origin. JSMpeg's decoder needs WebAssembly compilation, and the
+ * player bundle injects a <style> element when it loads, hence the two exceptions.
+ */
 const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 function jsmpegPlayerFile(): string {
   const main = require.resolve('@cycjimmy/jsmpeg-player');
@@ -66,7 +69,7 @@ function createApp(options: ApiServerOptions, logger: Logger, live: LiveEventHub
     logger,
     extraRouter: options.discoveryRouter,
     onCameraRemoved: (cameraId) => video.stop(cameraId),
-    healthDetails: () => ({ live: live.counters(), videoRelays: video.activeCameraIds().length }),
+    healthDetails: () => ({ live: live.counters(), videoRelays: video.activeCameraIds().length, discovery: options.discoveryRouter !== undefined }),
   }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html' }));
   return app;

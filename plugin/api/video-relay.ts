@@ -4,10 +4,10 @@
  * to the JSMpeg players in the page. The relay starts with the first viewer
  * of a camera and stops when its last viewer leaves.
  *
- * This does the same job as node-rtsp-stream 0.0.9 but is written here
- * because that package opens its own websocket server on every interface
- * (it has no host option), copies ffmpeg's stderr, which contains the stream
- * URL with its password, to the process stderr, and puts every extra ffmpeg
+ * node-rtsp-stream 0.0.9 does the same job, but it is not used for three
+ * reasons. It opens its own websocket server on every interface (it has no
+ * host option). It copies ffmpeg's stderr, which contains the stream URL
+ * with its password, to the process stderr. It puts every extra ffmpeg
  * option after `-i`, so `-rtsp_transport tcp` cannot be set.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

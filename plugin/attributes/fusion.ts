@@ -50,7 +50,7 @@ export function fuseAttributes(samples: readonly WeightedSample[], options: Part
   const age = best.reduce((sum, s) => sum + s.sample.age * s.weight, 0) / totalWeight;
   const pMale = best.reduce((sum, s) => sum + s.sample.pMale * s.weight, 0) / totalWeight;
   const ageBand = ageToBand(age);
-  if (ageBand === 'under 18' || Math.abs(pMale - 0.5) < opts.genderMargin - MARGIN_TOLERANCE) {
+  if (age < ADULT_AGE || Math.abs(pMale - 0.5) < opts.genderMargin - MARGIN_TOLERANCE) {
     return { age, ageBand, gender: null, genderConfidence: 0 };
   }
   return { age, ageBand, gender: pMale >= 0.5 ? 'male' : 'female', genderConfidence: Math.abs(2 * pMale - 1) };

@@ -41,6 +41,8 @@ function summary(report: AnalyzeReport): string {
 }
 
 async function main(): Promise<void> {
+  // A terminal command shows its progress line and summary; the service's info logs would only clutter them.
+  process.env.SHOPFACE_LOG_LEVEL ??= 'warn';
   let args;
   try {
     args = parseArgs(process.argv.slice(2), ['input', 'data', 'store', 'json', 'config', 'start', 'camera'], ['help']);

@@ -1,6 +1,6 @@
 import type { Box } from '../core/types';
 
-/** Intersection over union of two boxes; 0 when either has no area. */
+/** Computes the intersection over union of two boxes: 0 when they do not overlap or have no area. */
 export function iou(a: Box, b: Box): number {
   const left = Math.max(a.x, b.x);
   const top = Math.max(a.y, b.y);

@@ -9,7 +9,11 @@ export interface QualityOptions {
   minSharpness?: number;
   /** Maximum estimated yaw in degrees for demographics (default 45). */
   maxYawDeg?: number;
-  /** Maximum estimated yaw in degrees for identity (default 35, stricter than demographics because templates of turned faces match worse). */
+  /**
+   * Maximum estimated yaw in degrees for identity (default 35, stricter than
+   * demographics because templates of turned faces match worse). A face past
+   * it gets the issue 'turned'.
+   */
   maxIdentityYawDeg?: number;
 }
 
@@ -51,7 +55,7 @@ export function assessFace(image: RgbImage, detection: Detection, options: Quali
       `assessFace: image must be packed RGB24 with width x height x 3 bytes, got ${image.width}x${image.height} and ${image.data.length} bytes`,
     );
   }
-  const settings = { ...DEFAULTS, ...options };
+  const settings = withDefaults(options);
   const box = clampBox(detection.box, image.width, image.height);
   const partial = reachesOutside(detection.box, image.width, image.height);
   // The raw box height is the face size even when the face is cut by the frame edge.
@@ -75,6 +79,16 @@ export function assessFace(image: RgbImage, detection: Detection, options: Quali
   const demographicsOk = usable && !greyscale && yaw <= settings.maxYawDeg;
   const score = qualityScore(size, sharpness, yaw, settings, partial, landmarksOk);
   return { box, quality: { size, sharpness, yaw, partial, identityOk, demographicsOk, score, issues } };
+}
+
+/** Fills each option that is missing or undefined with its default. */
+function withDefaults(options: QualityOptions): Required<QualityOptions> {
+  return {
+    minFaceSize: options.minFaceSize ?? DEFAULTS.minFaceSize,
+    minSharpness: options.minSharpness ?? DEFAULTS.minSharpness,
+    maxYawDeg: options.maxYawDeg ?? DEFAULTS.maxYawDeg,
+    maxIdentityYawDeg: options.maxIdentityYawDeg ?? DEFAULTS.maxIdentityYawDeg,
+  };
 }
 
 /** Clamps a box into a width x height frame, keeping at least one pixel of width and height. */
@@ -111,9 +125,9 @@ function qualityScore(
 }
 
 /**
- * Measures sharpness as the variance of the 4-neighbour Laplacian of the box,
- * converted to grey, area-resampled to 64x64 and stretched to a fixed
- * contrast (standard deviation 50), so that the value depends neither on the
+ * Measures sharpness as the variance of the 4-neighbour Laplacian of the box.
+ * The box is converted to grey, area-resampled to 64x64 and stretched to a
+ * grey-level standard deviation of 50, so the value depends neither on the
  * face size nor on the lighting. A flat crop scores 0.
  */
 export function measureSharpness(image: RgbImage, box: Box): number {
@@ -180,7 +194,7 @@ function bilinearGrey(image: RgbImage, x: number, y: number): number {
   return upper * (1 - fy) + lower * fy;
 }
 
-/** Grey value at (x, y); coordinates outside the frame are clamped to the edge. */
+/** Returns the grey value at (x, y), with coordinates outside the frame clamped to the edge. */
 function greyAt(image: RgbImage, x: number, y: number): number {
   const cx = Math.min(Math.max(x, 0), image.width - 1);
   const cy = Math.min(Math.max(y, 0), image.height - 1);
@@ -197,7 +211,7 @@ function stretchContrast(grey: Float32Array): void {
   }
   const mean = sum / grey.length;
   const std = Math.sqrt(Math.max(0, sumSquares / grey.length - mean * mean));
-  // Below 2 grey levels of spread the crop is flat (or a uniform blob); amplifying it would only amplify noise.
+  // Below 2 grey levels of spread the crop is flat, so stretching it would only amplify noise.
   const gain = std >= 2 ? CONTRAST_STD / std : 0;
   for (let i = 0; i < grey.length; i++) grey[i] = (grey[i] - mean) * gain;
 }
@@ -246,11 +260,11 @@ export function estimateYawDeg(landmarks: Landmarks): number {
 const NOSE_PROTRUSION = 1;
 
 /**
- * Checks that five landmarks can be a face inside `box`: roll within 60
- * degrees, eyes above the nose above the mouth along the face axis, mouth
- * corners in the same left-to-right order as the eyes, an eye distance of
- * 12 % to 75 % of the box width, and every point inside the box widened by
- * 10 % on each side.
+ * Checks that five landmarks can be a face inside `box`. The roll must be
+ * within 60 degrees, and along the face axis the eyes must lie above the nose
+ * and the nose above both mouth corners. The mouth corners must run left to
+ * right like the eyes, and the eye distance must be 12 % to 75 % of the box
+ * width. Every point must lie inside the box widened by 10 % on each side.
  */
 export function landmarksPlausible(landmarks: Landmarks, box: Box): boolean {
   const frame = faceFrame(landmarks);
@@ -273,9 +287,9 @@ function insideWidened(p: Point, box: Box, margin: number): boolean {
 
 /**
  * Returns true when the frame carries no colour (IR night mode or a greyscale
- * stream). Samples about 2 000 pixels on a grid; the frame is greyscale when
- * fewer than 1 % of them differ from the frame's mean tint by more than 12
- * levels of (R - G) + (B - G), so a uniform colour cast still counts as grey.
+ * stream). It samples about 2 000 pixels on a grid. The frame is greyscale
+ * when fewer than 1 % of them differ from the frame's mean tint by more than
+ * 12 levels of |R - G| + |B - G|, so a uniform colour cast still counts as grey.
  */
 export function isGreyscaleFrame(image: RgbImage): boolean {
   const step = Math.max(1, Math.floor(Math.sqrt((image.width * image.height) / 2000)));

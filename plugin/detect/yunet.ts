@@ -4,7 +4,7 @@ import { nonMaxSuppression } from './nms';
 
 /** One face found by the detector, in pixels of the input frame. */
 export interface Detection {
-  /** The detector's box; it may reach past the frame edges (not clamped). */
+  /** The detector's box, not clamped: it may reach past the frame edges. */
   box: Box;
   /** Right eye, left eye, nose tip, right and left mouth corner (image left to right). */
   landmarks: Landmarks;
@@ -13,7 +13,7 @@ export interface Detection {
 }
 
 export interface DetectOptions {
-  /** Width of the network input in pixels, a multiple of 32 (default 640). The height follows the frame's aspect ratio. */
+  /** Width of the network input in pixels, a multiple of 32 (default 640). The height follows the frame's aspect ratio, so portrait frames cost more. */
   inputWidth?: number;
   /** Minimum detector confidence in [0, 1] (default 0.6). */
   scoreThreshold?: number;
@@ -21,7 +21,7 @@ export interface DetectOptions {
   nmsThreshold?: number;
 }
 
-/** The YuNet output strides; each stride has outputs cls_S, obj_S, bbox_S and kps_S. */
+/** The YuNet output strides. Each stride S has the outputs cls_S, obj_S, bbox_S and kps_S. */
 const STRIDES = [8, 16, 32] as const;
 const ALIGNMENT = 32;
 
@@ -103,8 +103,8 @@ function halveImage(image: RgbImage): RgbImage {
 }
 
 /**
- * Bilinear resize of `image` to width x resizedHeight, written as B, G and R
- * planes of a width x inputHeight tensor; the rows below resizedHeight stay 0.
+ * Resizes `image` bilinearly to width x resizedHeight and writes it as the B,
+ * G and R planes of a width x inputHeight tensor. Rows below resizedHeight stay 0.
  */
 function fillBgrPlanes(image: RgbImage, out: Float32Array, width: number, resizedHeight: number, inputHeight: number): void {
   if (image.width === width && image.height === resizedHeight) {
@@ -208,7 +208,7 @@ function decodeLandmarks(kps: Float32Array, offset: number, col: number, row: nu
 
 function requireOutput(outputs: Record<string, Tensor>, name: string, length: number): Float32Array {
   const tensor = outputs[name];
-  if (!tensor) throw new Error(`detectFaces: detector output "${name}" is missing; is the detector model a YuNet export?`);
+  if (!tensor) throw new Error(`detectFaces: detector output "${name}" is missing. Load a YuNet export as the 'detector' model.`);
   if (tensor.data.length < length) {
     throw new Error(`detectFaces: detector output "${name}" has ${tensor.data.length} values, expected ${length}`);
   }
@@ -216,7 +216,7 @@ function requireOutput(outputs: Record<string, Tensor>, name: string, length: nu
 }
 
 function clamp01(value: number): number {
-  return value < 0 ? 0 : value > 1 ? 1 : value;
+  return Math.min(Math.max(value, 0), 1);
 }
 
 function scaleDetection(detection: Detection, factor: number): Detection {

@@ -165,7 +165,7 @@ async function readStreams(
       if (!isContentError(error)) {
         throw error;
       }
-      streams.push({ ...profile, error: toCameraError(error).message });
+      streams.push({ ...profile, error: `profile ${profile.token}: ${toCameraError(error).message}` });
     }
   }
   return streams;

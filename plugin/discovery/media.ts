@@ -133,7 +133,11 @@ const MEDIA1_BARE_FORM: StreamUriForm = {
  * moves on to the next form; an auth failure or a transport error stops at once,
  * since another form cannot fix it.
  */
-export async function getStreamUri(client: SoapClient, services: { media?: string; media2?: string }, profile: MediaProfile): Promise<string> {
+export async function getStreamUri(
+  client: SoapClient,
+  services: { media?: string; media2?: string },
+  profile: MediaProfile,
+): Promise<string> {
   const forms = profile.service === 'media2' ? [MEDIA2_FORM, MEDIA1_TRANSPORT_FORM, MEDIA1_BARE_FORM] : [MEDIA1_TRANSPORT_FORM, MEDIA1_BARE_FORM, MEDIA2_FORM];
   const failures: string[] = [];
   for (const form of forms) {
@@ -151,7 +155,7 @@ export async function getStreamUri(client: SoapClient, services: { media?: strin
       failures.push(`${form.label}: ${failure.message}`);
     }
   }
-  throw new DiscoveryError('no-stream-uri', `GetStreamUri failed for profile ${profile.token} in every request form (${failures.join('; ')})`);
+  throw new DiscoveryError('no-stream-uri', `GetStreamUri failed in every request form (${failures.join('; ')})`);
 }
 
 async function tryForm(client: SoapClient, url: string, form: StreamUriForm, token: string): Promise<string> {

@@ -88,7 +88,7 @@ export class SoapClient {
     if (reply.status >= 300 && !/xml/i.test(contentType) && !reply.body.trimStart().startsWith('<')) {
       throw new DiscoveryError('invalid-response', `${operation.name} failed with HTTP ${reply.status} and no SOAP body`);
     }
-    const body = soapBody(parseXml(reply.body, this.maxBytes), operation);
+    const body = soapBody(parseReply(reply.body, this.maxBytes, operation), operation);
     const fault = child(body, 'Fault');
     if (fault !== undefined) {
       throw faultError(operation, readFault(fault));
@@ -171,6 +171,17 @@ function transportError(error: Error, target: URL, operation: SoapOperation): Di
     'unreachable',
     `${operation.name} could not reach ${target.protocol}//${target.host}: ${code}; check the address, the port and that ONVIF is enabled`,
   );
+}
+
+function parseReply(text: string, maxBytes: number, operation: SoapOperation): XmlElement {
+  try {
+    return parseXml(text, maxBytes);
+  } catch (error) {
+    if (error instanceof DiscoveryError) {
+      throw new DiscoveryError(error.code, `${operation.name} reply: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 function soapBody(envelope: XmlElement, operation: SoapOperation): XmlElement {

@@ -80,6 +80,11 @@ function checkXmlText(text: string, maxBytes: number): void {
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { msg, line, col } = validation.err;
+    const unclosed = /^Invalid '\[([\s\S]*)\]' found/.exec(msg);
+    if (unclosed !== null) {
+      const names = unclosed[1].replace(/["\s]/g, '').split(',').join(', ');
+      throw invalid(`XML ends before closing ${names}; the reply is probably truncated`);
+    }
     throw invalid(`XML is not well formed (line ${line}, column ${col}): ${msg}`);
   }
 }

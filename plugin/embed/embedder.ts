@@ -22,7 +22,7 @@ export const FR_FEATURE_NORMALISATION: EmbedNormalisation = { mean: 127, scale: 
 /**
  * Computes the L2-normalised 512-d template of one face: a 5-point
  * similarity alignment onto the ArcFace 112x112 template, RGB planes
- * normalised as `normalisation` says, then the 'embedder' model
+ * normalised by `normalisation`, then the 'embedder' model
  * (faceplugin fr_feature.onnx: input "input" [1,3,112,112], output "output" [1,512]).
  */
 export async function embedFace(

@@ -6,7 +6,7 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return dot;
 }
 
-/** Scales `vector` in place to unit L2 norm and returns it; a zero vector is returned unchanged. */
+/** Scales `vector` in place to unit L2 norm and returns it. A zero vector is returned unchanged. */
 export function l2Normalize(vector: Float32Array): Float32Array {
   let sum = 0;
   for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];

@@ -6,8 +6,9 @@
  * RTSP connection stays up (a motion-only camera) is reported as `no-frames`
  * and only restarted after the long stall timeout. A camera whose ffmpeg
  * exits or loses its connection is restarted with exponential backoff and
- * jitter. Every period without frames is reported once frames resume, as a
- * `gap` event.
+ * jitter. A period without frames after the first frame (a restart, or
+ * silence longer than noFrameTimeoutMs) is reported as a `gap` event once
+ * frames resume, or when the source stops.
  */
 
 import { ChildProcess, spawn } from 'node:child_process';
@@ -44,7 +45,7 @@ export interface SourceStateChange {
   detail?: string;
 }
 
-/** A period without frames, in the same clock as Frame.ts (Unix seconds for live sources). */
+/** A period without frames: from the last frame before it to the first frame after it (or the stop), in Unix seconds like Frame.ts. */
 export interface FrameGap {
   cameraId: string;
   fromTs: number;
@@ -92,6 +93,7 @@ export class FfmpegSource extends EventEmitter {
   private retryTimer?: NodeJS.Timeout;
   private watchdogTimer?: NodeJS.Timeout;
   private watchdogBusy = false;
+  private stdoutPaused = false;
 
   constructor(options: FfmpegSourceOptions) {
     super();
@@ -103,8 +105,11 @@ export class FfmpegSource extends EventEmitter {
     this.stderr = new LineRing(this.options.stderrLines, (line) => this.redact(line));
     this.splitter = new FrameSplitter(this.options.width * this.options.height * 3);
     this.slot = new FrameSlot<Frame>(this.options.policy, {
-      pause: () => this.child?.stdout?.pause(),
-      resume: () => this.child?.stdout?.resume(),
+      pause: () => (this.stdoutPaused = true),
+      resume: () => {
+        this.stdoutPaused = false;
+        if (this.child) this.readStdout(this.child);
+      },
     });
   }
 
@@ -112,8 +117,6 @@ export class FfmpegSource extends EventEmitter {
   async start(): Promise<void> {
     if (this.started) throw new Error(`camera ${this.cameraId}: start() was already called; create a new FfmpegSource to start again`);
     this.started = true;
-    this.lastFrameMs = Date.now();
-    this.lastFrameTs = this.frameClockNow();
     try {
       this.childArgs = await this.buildArgs();
     } catch (error) {
@@ -166,7 +169,7 @@ export class FfmpegSource extends EventEmitter {
     clearTimeout(this.retryTimer);
     clearInterval(this.watchdogTimer);
     this.slot.close();
-    if (this.gapOpen) this.emitGap(this.frameClockNow());
+    if (this.gapOpen && this.seq > 0) this.emitGap(this.frameClockNow());
     await this.killChild();
     this.setState('stopped', 'stopped by request');
     this.log.info('source stopped', this.counters());
@@ -185,22 +188,36 @@ export class FfmpegSource extends EventEmitter {
     const child = spawn(this.ffmpegPath, this.childArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.childClosed = new Promise((resolve) => child.once('close', () => resolve()));
-    child.stdout.on('data', (chunk: Buffer) => this.onStdout(child, chunk));
+    // Paused-mode reading ('readable' + read()) keeps backpressure under our control. With a 'data'
+    // listener, Node resumes a child's stdout by itself when the child exits, flooding the frame queue.
+    child.stdout.on('readable', () => this.readStdout(child));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => this.onStderr(text));
     child.on('error', (error) => (this.spawnError = error));
     child.once('close', (code, signal) => this.onChildClose(child, code, signal));
   }
 
-  private onStdout(child: ChildProcess, chunk: Buffer): void {
-    if (child !== this.child || this.stopping) return;
-    this.splitter.push(chunk, (data) => this.onFrame(data));
+  /**
+   * Reads ffmpeg's stdout until it is empty or the slot asks for a pause.
+   * Output of a process that is being replaced or stopped is read and
+   * discarded, so that its pipe closes.
+   */
+  private readStdout(child: ChildProcess): void {
+    const stdout = child.stdout;
+    if (!stdout) return;
+    const discard = child !== this.child || this.stopping;
+    while (discard || !this.stdoutPaused) {
+      const chunk = stdout.read() as Buffer | null;
+      if (chunk === null) return;
+      if (!discard) this.splitter.push(chunk, (data) => this.onFrame(data));
+    }
   }
 
   private onFrame(data: Buffer): void {
     const nowMs = Date.now();
     const ts = this.options.mode === 'live' ? nowMs / 1000 : this.seq / this.options.fps;
-    if (this.options.mode === 'live' && this.isGapEnding(nowMs)) this.emitGap(ts);
+    if (this.options.mode === 'live' && this.seq > 0 && this.isGapEnding(nowMs)) this.emitGap(ts);
+    this.gapOpen = false;
     this.lastFrameMs = nowMs;
     this.lastFrameTs = ts;
     this.failuresInRow = 0;
@@ -298,22 +315,31 @@ export class FfmpegSource extends EventEmitter {
   private async checkWatchdog(): Promise<void> {
     const child = this.child;
     if (!child?.pid || this.stopping || this.watchdogBusy || this.restartReason) return;
-    const silentMs = Date.now() - Math.max(this.lastFrameMs, this.spawnedAtMs);
-    if (silentMs < this.options.noFrameTimeoutMs) return;
-    const silentS = Math.round(silentMs / 1000);
-    if (silentMs >= this.options.stallTimeoutMs) {
-      this.restartChild(`no frame for ${silentS} s (stall timeout ${this.options.stallTimeoutMs} ms)`);
+    if (this.silentMs() < this.options.noFrameTimeoutMs) return;
+    if (this.silentMs() >= this.options.stallTimeoutMs) {
+      this.restartChild(`no frame for ${this.silentS()} s (stall timeout ${this.options.stallTimeoutMs} ms)`);
       return;
     }
     this.watchdogBusy = true;
     // NOTE: 'unknown' (no procfs) counts as connected, so without procfs only the stall timeout restarts a silent camera.
     const liveness = await tcpLiveness(child.pid).finally(() => (this.watchdogBusy = false));
-    if (child !== this.child || this.stopping) return;
+    // A frame or an exit may have arrived while procfs was read.
+    if (child !== this.child || this.stopping || this.silentMs() < this.options.noFrameTimeoutMs) return;
+    const silentS = this.silentS();
     if (liveness === 'not-connected') {
       this.restartChild(`no frame for ${silentS} s and no open connection`);
       return;
     }
     if (this.state !== 'no-frames') this.reportNoFrames(silentS);
+  }
+
+  /** Milliseconds since the last frame, or since the current ffmpeg started when that is later. */
+  private silentMs(): number {
+    return Date.now() - Math.max(this.lastFrameMs, this.spawnedAtMs);
+  }
+
+  private silentS(): number {
+    return Math.round(this.silentMs() / 1000);
   }
 
   private reportNoFrames(silentS: number): void {
@@ -332,7 +358,7 @@ export class FfmpegSource extends EventEmitter {
   private async killChild(): Promise<void> {
     const child = this.child;
     if (!child) return;
-    child.stdout?.resume();
+    this.readStdout(child);
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), this.options.stopGraceMs);
     await this.childClosed;

@@ -6,6 +6,7 @@ import { Gallery } from '../identity/gallery';
 import { OptOutList } from '../identity/optout';
 import { VisitBook } from '../identity/visits';
 import { IMPOSTOR_PRIOR } from '../identity/impostor-prior';
+import { sweepExpired } from '../identity/retention';
 
 /** The per-store state behind the pipeline: database, key, gallery, opt-out list and visits. */
 export interface StoreContext {
@@ -17,7 +18,7 @@ export interface StoreContext {
   close(): Promise<void>;
 }
 
-/** Opens (creating on first use) the store database and key in `dataDir`. */
+/** Opens (creating on first use) the store database and key in `dataDir`, and deletes expired visitors. */
 export async function openStore(dataDir: string, config: Config): Promise<StoreContext> {
   const storeId = config.store.id;
   const key = loadStoreKey(dataDir);
@@ -30,6 +31,7 @@ export async function openStore(dataDir: string, config: Config): Promise<StoreC
     retentionDays: config.privacy.retentionDays,
   }, IMPOSTOR_PRIOR);
   await gallery.load();
+  await sweepExpired(db, gallery, storeId, Date.now() / 1000);
   const optOut = new OptOutList(db, key, storeId, config.identity.minThreshold);
   await optOut.load();
   const visits = new VisitBook(db, gallery, optOut, { storeId, mode: config.privacy.mode, visitGapS: config.identity.visitGapS });

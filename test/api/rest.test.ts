@@ -34,6 +34,7 @@ describe('REST API', () => {
     expect(body.cameras).toEqual({ total: 1, live: 0 });
     expect(body.live).toEqual({ clients: 0, droppedEvents: 0 });
     expect(body.videoRelays).toBe(0);
+    expect(body.discovery).toBe(false);
   });
 
   test('adding a camera redacts credentials', async () => {
@@ -184,12 +185,23 @@ describe('discovery router mount', () => {
   test('extra router is served under /api/v1', async () => {
     const express = (await import('express')).default;
     const router = express.Router();
+    let scans = 0;
     router.get('/discovery', (_req, res) => void res.json({ devices: [] }));
+    router.post('/discovery/scan', (_req, res) => void res.json({ scans: ++scans }));
     const withDiscovery = await startHarness({ discoveryRouter: router });
     try {
       const { status, body } = await getJson(`${withDiscovery.server.url}/api/v1/discovery`);
       expect(status).toBe(200);
       expect(body).toEqual({ devices: [] });
+
+      const scan = await fetch(`${withDiscovery.server.url}/api/v1/discovery/scan`, { method: 'POST' });
+      expect(scan.status).toBe(200);
+      expect(await scan.json()).toEqual({ scans: 1 });
+
+      // A cross-site HTML form can post text/plain without a CORS preflight, so it is rejected.
+      const formPost = await fetch(`${withDiscovery.server.url}/api/v1/discovery/scan`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+      expect(formPost.status).toBe(415);
+      expect(scans).toBe(1);
     } finally {
       await withDiscovery.server.close();
     }

@@ -1,6 +1,6 @@
 /**
  * Shared set-up of the detect and embed tests: the face datasets folder, the
- * model runner and image helpers. Images stay in memory; nothing is written.
+ * model runner and image helpers. Images stay in memory and nothing is written to disk.
  */
 import * as path from 'node:path';
 import sharp, { type Sharp } from 'sharp';

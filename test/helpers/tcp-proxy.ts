@@ -19,7 +19,7 @@ const HEADER_END = '\r\n\r\n';
  * interleaved packets, so that a packet is dropped or forwarded in one piece.
  */
 class RtspStreamParser {
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
 
   constructor(private readonly onUnit: (unit: Buffer, interleaved: boolean) => void) {}
 

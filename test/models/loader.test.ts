@@ -24,7 +24,7 @@ afterEach(() => {
 
 const newDir = (name: string): string => path.join(tempRoot, name);
 
-/** A catalogue whose detector is `content`, served at `url`. */
+/** Builds a catalogue whose detector file is `content`, served at `url`. */
 function catalogueWithDetector(url: string, content: Uint8Array, file = 'test_detector.onnx'): ModelCatalogue {
   const base = loadCatalogue();
   const detector: ModelEntry = {
@@ -37,7 +37,7 @@ function catalogueWithDetector(url: string, content: Uint8Array, file = 'test_de
   return { ...base, models: base.models.map((m) => (m.role === 'detector' ? detector : m)) };
 }
 
-/** Starts an HTTP server on 127.0.0.1 that answers every request with `handler`. */
+/** Starts an HTTP server on 127.0.0.1 that passes every request to `handler` and counts them. */
 async function startServer(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void>; hits: () => number }> {
   let hits = 0;
   const server = http.createServer((req, res) => {

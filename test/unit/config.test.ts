@@ -48,3 +48,24 @@ describe('parseConfig', () => {
     expect(input).toEqual({ store: { id: 'shop-7' } });
   });
 });
+
+describe('docs/configuration.md', () => {
+  test('documents every option of the schema', () => {
+    const { readFileSync } = require('node:fs') as typeof import('node:fs');
+    const path = require('node:path') as typeof import('node:path');
+    const root = path.join(__dirname, '..', '..');
+    const doc = readFileSync(path.join(root, 'docs', 'configuration.md'), 'utf8');
+    const schema = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')).configSchema;
+    const keys: string[] = [];
+    const walk = (prefix: string, node: { properties?: Record<string, { type?: string; items?: object }> }): void => {
+      for (const [name, child] of Object.entries(node.properties ?? {})) {
+        if (child.type === 'object') walk(`${prefix}${name}.`, child as never);
+        else if (child.type === 'array') walk(`${prefix}${name}[].`, child.items as never);
+        else keys.push(`${prefix}${name}`);
+      }
+    };
+    walk('', schema);
+    expect(keys.length).toBeGreaterThan(20);
+    for (const key of keys) expect(doc).toContain(`\`${key}\``);
+  });
+});

@@ -7,6 +7,8 @@
 
 const API = '/api/v1';
 const AGE_BANDS = ['under 18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
+/** Short axis labels where the band name is too wide for a bar group. */
+const BAND_LABELS = { 'under 18': '<18', unknown: '?' };
 const GENDER_SERIES = [
   { name: 'female', color: '#d6589f' },
   { name: 'male', color: '#3b82c4' },
@@ -29,8 +31,15 @@ async function api(path, options) {
   const response = await fetch(API + path, options);
   if (response.status === 204) return null;
   const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
-  if (!response.ok) throw Object.assign(new Error(body.error || `HTTP ${response.status}`), { field: body.field });
+  if (!response.ok) throw Object.assign(new Error(errorMessage(body, response.status)), { field: body.field });
   return body;
+}
+
+/** Reads the message of an error body: `{error: "..."}` from these routes, `{error: {code, message}}` from discovery. */
+function errorMessage(body, status) {
+  if (typeof body.error === 'string') return body.error;
+  if (body.error && typeof body.error.message === 'string') return body.error.message;
+  return `HTTP ${status}`;
 }
 
 function $(id) {
@@ -48,7 +57,7 @@ function dayRange() {
 
 function hourLabels(from) {
   const labels = [];
-  for (let hour = 0; hour <= 24; hour += 3) labels.push({ t: from + hour * 3600, text: `${String(hour).padStart(2, '0')}:00` });
+  for (let hour = 0; hour < 24; hour += 3) labels.push({ t: from + hour * 3600, text: `${String(hour).padStart(2, '0')}:00` });
   return labels;
 }
 
@@ -78,7 +87,8 @@ function drawEntries(buckets, from) {
   const groups = [];
   for (let hour = 0; hour < 24; hour++) {
     const bucket = byHour.get(hour);
-    const value = !bucket ? 0 : bucket.noData ? null : bucket.entries;
+    let value = 0;
+    if (bucket) value = bucket.noData ? null : bucket.entries;
     groups.push({ label: `${String(hour).padStart(2, '0')}`, values: [value] });
   }
   Charts.bars($('entries-chart'), groups, [{ name: 'entries', color: '#2b6cb0' }], { labelEvery: 3 });
@@ -90,7 +100,7 @@ function drawDemographics(buckets) {
     for (const [key, count] of Object.entries(bucket.byAgeBandGender)) totals[key] = (totals[key] || 0) + count;
   }
   const groups = [...AGE_BANDS, 'unknown'].map((band) => ({
-    label: band === 'unknown' ? '?' : band,
+    label: BAND_LABELS[band] || band,
     values: GENDER_SERIES.map((series) => totals[`${band}|${series.name}`] || 0),
   }));
   Charts.bars($('demographics-chart'), groups, GENDER_SERIES);
@@ -242,7 +252,10 @@ function handleLiveEvent({ type, data }) {
   } else if (type === 'camera') {
     const camera = state.cameras.get(data.cameraId);
     if (!camera) return refreshCameras().catch(reportError);
-    Object.assign(camera, data);
+    camera.state = data.state;
+    camera.detail = data.detail;
+    camera.framesAnalysed = data.framesAnalysed;
+    camera.framesDropped = data.framesDropped;
     renderCameras();
   } else if (type === 'occupancy' || type === 'visitor') {
     scheduleChartRefresh();
@@ -258,6 +271,9 @@ function reportError(error) {
 $('add-camera-form').addEventListener('submit', submitCamera);
 refreshCameras().catch(reportError);
 refreshCharts().catch(reportError);
+api('/health')
+  .then((health) => health.discovery && Discovery.init({ requestJson: api, onCameraAdded: refreshCameras }))
+  .catch(reportError);
 setInterval(() => refreshCharts().catch(reportError), CHART_REFRESH_MS);
 window.addEventListener('resize', drawCharts);
 connectLiveEvents();

@@ -1,8 +1,8 @@
 /*
  * Small canvas charts for the dashboard: a line chart with gaps for missing
  * data and a (grouped) bar chart. Each draw sets data-state ("data" or
- * "empty") and data-points on the canvas, so tests and scripts can tell
- * what was drawn without reading pixels.
+ * "empty") and data-points (plus data-gaps on line charts) on the canvas,
+ * so tests and scripts can tell what was drawn without reading pixels.
  */
 'use strict';
 
@@ -89,6 +89,7 @@ const Charts = (() => {
     for (const label of xLabels) drawXLabel(c, x(label.t), label.text);
     canvas.dataset.state = 'data';
     canvas.dataset.points = String(known.length);
+    canvas.dataset.gaps = String(points.length - known.length);
   }
 
   function shadeNoData(c, points, x, stepS) {

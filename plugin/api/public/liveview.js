@@ -1,7 +1,7 @@
 /*
- * The live view of one camera: a JSMpeg player draws the relayed MPEG-1
- * video on one canvas, and face boxes from the live event socket are drawn
- * on a second canvas laid over it, scaled from analysed-frame pixels to the
+ * The live view of one camera. A JSMpeg player draws the relayed MPEG-1
+ * video on one canvas. Face boxes from the live event socket are drawn on a
+ * second canvas laid over it, scaled from analysed-frame pixels to the
  * displayed size.
  */
 'use strict';
@@ -82,6 +82,10 @@ class CameraLiveView {
 function drawBox(ctx, box, sx, sy) {
   const x = box.x * sx;
   const y = box.y * sy;
+  // A dark outline under the green stroke keeps the box visible on bright and green scenes alike.
+  ctx.strokeStyle = 'rgba(0, 0, 0, 0.6)';
+  ctx.lineWidth = 4;
+  ctx.strokeRect(x, y, box.width * sx, box.height * sy);
   ctx.strokeStyle = '#38d39f';
   ctx.lineWidth = 2;
   ctx.strokeRect(x, y, box.width * sx, box.height * sy);

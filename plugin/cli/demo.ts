@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { makeDemoClip } from '../../bench/clipgen';
+
+/**
+ * The first-run demo: builds a short shop-entrance clip from the sample
+ * photos inside the @vladmandic/face-api npm package (no data set needed) and
+ * runs `analyze` on it twice against one data folder, as a Monday and a
+ * Tuesday, so the second run shows returning visitors.
+ */
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, '..', '..');
+  const demoDir = path.resolve(process.argv[2] ?? path.join(root, 'data', 'demo'));
+  mkdirSync(demoDir, { recursive: true });
+  const clip = path.join(demoDir, 'demo.mp4');
+  console.log(`making the demo clip ${clip} from the sample photos in @vladmandic/face-api ...`);
+  await makeDemoClip(clip);
+  const days = [['monday', '2026-12-07T10:00:00Z'], ['tuesday', '2026-12-08T10:00:00Z']];
+  for (const [day, start] of days) {
+    console.log(`\n== ${day}: npm run analyze -- --input ${clip} --data ${path.join(demoDir, 'store')} --start ${start}`);
+    const result = spawnSync(process.execPath, [
+      '-r', 'tsx/cjs', path.join(__dirname, 'analyze.ts'),
+      '--input', clip, '--data', path.join(demoDir, 'store'), '--start', start, '--json', path.join(demoDir, `${day}.json`),
+    ], { stdio: 'inherit' });
+    if (result.status !== 0) throw new Error(`analyze failed for ${day} (exit code ${result.status})`);
+  }
+  console.log(`\nreports: ${path.join(demoDir, 'monday.json')} and ${path.join(demoDir, 'tuesday.json')}`);
+}
+
+main().catch((error: Error) => {
+  console.error(`demo: ${error.message}`);
+  process.exit(1);
+});
