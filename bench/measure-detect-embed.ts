@@ -1,8 +1,9 @@
 /**
  * Measures face detection (recall and precision against the SCRFD-2.5G
  * pseudo ground truth of multiface-photos), face verification (TAR at fixed
- * FAR on identity-verification) and the per-stage latency of detect,
- * quality, align and embed.
+ * FAR on identity-verification, also with faces rescaled to 64, 40 and 28 px),
+ * the quality gate's pass rates on real and blurred faces, and the per-stage
+ * latency of detect, quality, align and embed.
  *
  *   npx tsx bench/measure-detect-embed.ts --datasets ../shared/datasets [--detector FILE] [--embedder FILE] [--out FILE]
  *

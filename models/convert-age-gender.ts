@@ -30,8 +30,6 @@ import {
 import { readTfjsWeights, type TfjsTensor } from './tfjs-weights';
 
 export const AGE_GENDER_INPUT_SIZE = 112;
-/** Per-channel RGB mean that AgeGenderNet subtracts before dividing by 255. */
-export const AGE_GENDER_MEAN_RGB: readonly [number, number, number] = [122.782, 117.001, 104.298];
 
 /** The face-api files the converter reads, relative to the package root. */
 export const AGE_GENDER_SOURCE = {

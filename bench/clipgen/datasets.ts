@@ -24,7 +24,7 @@ export interface UtkFace {
 export const IDENTITY_FOLDER = 'identity-verification';
 export const UTK_FOLDER = 'utkface-sample';
 
-/** Parses CSV text with a header row; handles quoted fields with doubled quotes. */
+/** Parses CSV text with a header row, including quoted fields with doubled quotes. */
 export function parseCsv(text: string): Record<string, string>[] {
   const rows = splitCsvRows(text).filter((row) => row.length > 1 || row[0] !== '');
   const [header, ...body] = rows;
@@ -104,7 +104,7 @@ export function loadUtkFaces(datasetsDir: string): UtkFace[] {
   });
 }
 
-/** Throws a clear error when the datasets folder is missing, before any file is read. */
+/** Checks that both dataset folders exist and throws an error naming the missing one. */
 export function requireDatasetsDir(datasetsDir: string): void {
   for (const folder of [IDENTITY_FOLDER, UTK_FOLDER]) {
     const full = path.join(datasetsDir, folder);

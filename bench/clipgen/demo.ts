@@ -39,7 +39,7 @@ function demoFolder(): string {
 }
 
 /**
- * Plans the demo: 15 faces of 56-128 px, 4.5-6 s each on screen, in about 30 s.
+ * Plans the demo: 15 faces of 56-128 px, 4.5-6 s each on screen, in about 35 s.
  * Reads nothing but the package's sample photos.
  */
 export function planDemoPeople(): ClipPerson[] {

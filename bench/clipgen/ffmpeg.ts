@@ -2,11 +2,12 @@
  * Encodes raw RGB frames into an MP4 with the ffmpeg binary from
  * @ffmpeg-installer/ffmpeg, and decodes a clip back to raw RGB for checks.
  */
-import { spawn } from 'node:child_process';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { VideoCodec } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const ffmpegPath: string = require('@ffmpeg-installer/ffmpeg').path;
+const ffmpegPath = ffmpegInstaller.path;
 
 const STDERR_LIMIT = 8000;
 
@@ -37,7 +38,7 @@ export class ClipEncoder {
   private stderr = '';
   private failure: Error | null = null;
   private readonly exited: Promise<number | null>;
-  private readonly process;
+  private readonly process: ChildProcessByStdio<Writable, null, Readable>;
 
   constructor(private readonly settings: EncoderSettings) {
     this.process = spawn(ffmpegPath, encoderArgs(settings), { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -47,15 +48,22 @@ export class ClipEncoder {
     this.process.stdin.on('error', (error) => {
       this.failure = error;
     });
-    this.exited = new Promise((resolve, reject) => {
-      this.process.on('error', reject);
+    // A spawn failure is recorded, not thrown, so it surfaces from write() or finish().
+    this.exited = new Promise((resolve) => {
+      this.process.on('error', (error) => {
+        this.failure = error;
+        resolve(null);
+      });
       this.process.on('close', (code) => resolve(code));
     });
   }
 
-  /** Writes one frame of width * height * 3 bytes; the buffer must not be reused afterwards. */
+  /** Writes one frame of width * height * 3 bytes. The caller must not reuse the buffer afterwards. */
   async write(frame: Buffer): Promise<void> {
-    if (this.failure) throw this.encodeError(this.failure.message);
+    if (this.failure) {
+      await this.exited;
+      throw this.encodeError(this.failure.message);
+    }
     if (this.process.stdin.write(frame)) return;
     await new Promise<void>((resolve) => {
       const stdin = this.process.stdin;
@@ -76,7 +84,7 @@ export class ClipEncoder {
     if (code !== 0 || this.failure) throw this.encodeError(`ffmpeg exited with code ${code}`);
   }
 
-  /** Stops ffmpeg after a rendering error; the partial output file is left as it is. */
+  /** Stops ffmpeg after a rendering error and leaves the partial output file as it is. */
   abort(): void {
     this.process.stdin.destroy();
     this.process.kill('SIGKILL');
@@ -92,7 +100,7 @@ export interface ClipInfo {
   height: number;
   /** Codec name as ffmpeg reports it, e.g. 'h264' or 'hevc'. */
   codec: string;
-  /** Codec tag in the MP4, e.g. 'avc1' or 'hvc1'; null when ffmpeg prints none. */
+  /** Codec tag in the MP4, e.g. 'avc1' or 'hvc1', or null when ffmpeg prints none. */
   codecTag: string | null;
   frameCount: number;
 }
@@ -138,7 +146,7 @@ export async function probeClip(clipPath: string): Promise<ClipInfo> {
   return { ...parseStream(clipPath, run.stderr), frameCount: Number(frames[frames.length - 1][1]) };
 }
 
-/** Decodes a whole clip to RGB24 in memory; meant for short clips in tests and checks. */
+/** Decodes a whole clip to RGB24 in memory, so use it only for short clips. */
 export async function decodeClip(clipPath: string): Promise<DecodedClip> {
   const run = await runFfmpeg(['-hide_banner', '-i', clipPath, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
   if (run.code !== 0) throw new Error(`decoding ${clipPath} failed with code ${run.code}: ${run.stderr.slice(-STDERR_LIMIT)}`);

@@ -1,10 +1,10 @@
 /**
  * Horizontal lanes that keep faces apart. A lane is a band at a fixed height
- * of the frame, and the scheduler lets only one person walk in a lane at a
- * time, so faces overlap only where a near lane's forehead meets the next
- * lane's chin at the largest sizes. Lane 0 is for faces too small to
- * identify. Face heights are in pixels and do not scale with the frame size,
- * because what a detector sees is the face size in pixels.
+ * of the frame, and the scheduler lets only one person walk in it at a time.
+ * At the largest sizes a near lane's forehead can touch the chin of the lane
+ * above. Lane 0 is for faces too small to identify. Face heights are in
+ * pixels and do not scale with the frame size, because detection depends on
+ * the face size in pixels.
  */
 
 export interface Lane {

@@ -1,10 +1,10 @@
 /**
- * Where a person's face is at a given time. A visit has three phases: the
- * person walks in from one side and slows down (first 30 % of the visit),
- * lingers near lingerX with a small sway (middle 40 %), then speeds up and
- * leaves by the opposite side (last 30 %). The face edge touches the frame
- * edge exactly at enterS and at enterS + dwellS, so the face is at least
- * partly inside the frame for every t strictly between them.
+ * Face position over a visit, which has three phases. The person walks in
+ * from one side and slows down (first 30 % of the visit). They linger near
+ * lingerX with a small sway (middle 40 %). Then they speed up and leave by
+ * the opposite side (last 30 %). The face edge touches the frame edge exactly
+ * at enterS and at enterS + dwellS, so the face is at least partly inside the
+ * frame for every t strictly between them.
  */
 import { laneCenterYPx } from './lanes';
 import type { ClipPerson } from './types';

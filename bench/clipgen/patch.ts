@@ -1,7 +1,7 @@
 /**
  * Face sprites: the face region of a source image, resized in memory and given
  * a soft elliptical alpha mask so it blends into the background. Sprites
- * never leave memory; only the encoded clip reaches the disk.
+ * stay in memory, so only the encoded clip reaches the disk.
  */
 import sharp from 'sharp';
 import type { FaceBox, FaceFraming } from './types';
@@ -10,9 +10,9 @@ import type { FaceBox, FaceFraming } from './types';
  * Assumed face boxes, chosen by eye because no face detector runs here.
  * - chip: UTKFace aligned 200x200 chips, face (forehead to chin) about 85 % of the chip height, slightly below centre.
  * - tightCrop: small square photos (both sides <= 256 px) that are tight face crops; the face fills about 95 % of the height.
- * - portrait: larger head-and-shoulders photos without a measured box; the face is assumed centred
- *   horizontally, its centre at 35 % of the height from the top and 47 % of the image height tall
- *   (the medians of the boxes in photo-boxes.ts).
+ * - portrait: larger head-and-shoulders photos without a measured box. The face is assumed centred
+ *   horizontally, with its centre at 35 % of the height and a height of 47 % of the image height.
+ *   These are the medians of the boxes in photo-boxes.ts.
  */
 export const FRAMING: Readonly<Record<'chip' | 'tightCrop' | 'portrait', FaceBox>> = {
   chip: { centerX: 0.5, centerY: 0.52, height: 0.85 },

@@ -13,14 +13,14 @@ import { SeededRandom } from './random';
 import type { ClipPerson, ClipTruth, TruthVisitor, VideoCodec } from './types';
 
 export interface RenderOptions {
-  /** Output MP4 path; the truth goes to `${out}.truth.json`. */
+  /** Output MP4 path. The truth is written to `${out}.truth.json`. */
   out: string;
   width?: number;
   height?: number;
   fps?: number;
   codec?: VideoCodec;
   seed: number;
-  /** Clip length in seconds; defaults to one second after the last visitor leaves, rounded up. */
+  /** Clip length in seconds. The default is one second after the last visitor leaves, rounded up. */
   durationS?: number;
 }
 
@@ -38,7 +38,7 @@ interface Actor {
   sprites: Sprite[];
 }
 
-/** Sprite sizes prepared per person, as multiples of faceHeightPx; motion.ts scales faces over 0.94-1.06. */
+/** Sprite sizes prepared per person, as multiples of faceHeightPx. motion.ts scales faces between 0.94 and 1.06. */
 const SPRITE_SCALES = [0.94, 0.96, 0.98, 1, 1.02, 1.04, 1.06];
 const NOISE_AMPLITUDE = 4;
 const NOISE_OFFSETS = 65536;
@@ -112,7 +112,7 @@ function clipDuration(people: readonly ClipPerson[], requested: number | undefin
   if (!(requested > 0)) throw new Error(`invalid durationS ${requested}: expected a positive number of seconds`);
   const late = people.find((person) => leaveTime(person) > requested);
   if (late) {
-    throw new Error(`person ${late.truthId} leaves at ${leaveTime(late)} s, after the clip ends at ${requested} s; raise durationS`);
+    throw new Error(`person ${late.truthId} leaves at ${leaveTime(late)} s, after the clip ends at ${requested} s. Raise durationS`);
   }
   return requested;
 }
@@ -167,7 +167,9 @@ class FrameNoise {
     const offset = this.random.int(0, NOISE_OFFSETS - 1);
     for (let i = 0; i < this.length; i++) {
       const value = frame[i] + this.table[offset + i];
-      frame[i] = value < 0 ? 0 : value > 255 ? 255 : value;
+      if (value < 0) frame[i] = 0;
+      else if (value > 255) frame[i] = 255;
+      else frame[i] = value;
     }
   }
 }
@@ -238,7 +240,7 @@ async function encodeFrames(actors: readonly Actor[], settings: RenderSettings, 
 
 /**
  * Renders the people into options.out and writes `${out}.truth.json`.
- * Face images are only held in memory; the clip is the only file with faces.
+ * Face images stay in memory, so the clip is the only file with faces.
  */
 export async function renderClip(people: ClipPerson[], options: RenderOptions): Promise<ClipTruth> {
   const settings = resolveSettings(options);

@@ -16,7 +16,7 @@ export interface ShopScenarioOptions {
   /** Folder that contains identity-verification/ and utkface-sample/. */
   datasetsDir: string;
   seed: number;
-  /** Regulars, seen on both days (default 8; at most the identities with two or more photos). */
+  /** Regulars, seen on both days (default 8, at most the number of identities with two or more photos). */
   regularCount?: number;
   /** One-off visitors per day (default 10). */
   oneOffCount?: number;
@@ -51,7 +51,7 @@ class UtkPool {
   draw(truthId: string, kind: VisitorKind): CastMember {
     const useOther = this.others.length > 0 && this.random.next() < OUTSIDE_ADULT_RANGE_SHARE;
     const face = (useOther ? this.others : this.adults).pop();
-    if (!face) throw new Error(`not enough UTKFace adults to draw ${truthId}; lower the visitor counts`);
+    if (!face) throw new Error(`not enough UTKFace adults to draw ${truthId}. Lower the visitor counts`);
     return {
       truthId,
       kind,
@@ -104,7 +104,7 @@ function checkCount(name: string, value: number): number {
   return value;
 }
 
-/** Plans the day 1, day 2 and strangers clips; the same options and seed give the same plan. */
+/** Plans the day 1, day 2 and strangers clips. The same options and seed give the same plan. */
 export function planShopScenario(options: ShopScenarioOptions): ShopScenario {
   const counts = {
     regular: checkCount('regularCount', options.regularCount ?? 8),

@@ -1,7 +1,7 @@
 /**
- * Turns a cast of people into timed visits: assigns lanes so that only one
- * person walks in a lane at a time, spreads arrivals over the clip, and picks
- * linger points away from people lingering at the same time in the next lanes.
+ * Turns a cast of people into timed visits. Only one person walks in each
+ * lane at a time, arrivals are spread over the clip, and each linger point is chosen
+ * away from people who linger at the same time in the neighbouring lanes.
  */
 import { LANES, NORMAL_LANES, SMALL_LANE } from './lanes';
 import { WALK_IN_FRACTION, WALK_OUT_FRACTION } from './motion';
@@ -91,8 +91,8 @@ function toPerson(slot: Slot, placed: readonly ClipPerson[], random: SeededRando
 }
 
 /**
- * Schedules the cast into one clip. Members of kind 'small' walk in lane 0;
- * everyone else shares lanes 1-3. Returns the people sorted by enterS.
+ * Schedules the cast into one clip. Members of kind 'small' walk in lane 0,
+ * and everyone else shares lanes 1-3. Returns the people sorted by enterS.
  */
 export function schedulePeople(cast: CastMember[], random: SeededRandom, options: ScheduleOptions = {}): ClipPerson[] {
   const settings = { ...DEFAULTS, ...options };

@@ -18,10 +18,9 @@ export interface FaceBox {
 
 /**
  * How to find the face in a source image without a face detector:
- * - 'chip': an aligned face chip (UTKFace style), face centred and filling most of it;
- * - 'photo': a photo of one person, framed from its pixel size when rendering
- *   (see FRAMING in patch.ts);
- * - a FaceBox measured by eye.
+ * - 'chip': an aligned face chip (UTKFace style), with the face centred and filling most of it.
+ * - 'photo': a photo of one person, framed from its pixel size when rendering (see FRAMING in patch.ts).
+ * - A FaceBox measured by eye.
  */
 export type FaceFraming = 'chip' | 'photo' | FaceBox;
 
@@ -46,7 +45,7 @@ export interface ClipPerson {
   /** Lane index from lanes.ts: 0 is the far lane for small faces, 3 the nearest. */
   lane: number;
   direction: WalkDirection;
-  /** Where the person stops and lingers, as a fraction of the frame width. */
+  /** Linger point: the x position where the person stops, as a fraction of the frame width. */
   lingerX: number;
 }
 

@@ -13,10 +13,12 @@ import { calibratedThreshold } from '../../plugin/identity/threshold';
 import { OrtRunner } from '../../plugin/inference/session';
 import { frameAnalysisOptions } from '../../plugin/pipeline/options';
 import { REPO_ROOT, resolveModels } from '../../models/loader';
+import { cosine } from '../../plugin/embed/similarity';
+import { share } from './stats';
 import { evaluateDetection, type DetectionEval } from './detection';
 import { analysePhoto, readIdentityPhotos, readUtkChips, spread, SINGLE_FACE_PADDING, type UtkChip } from './faces';
 import { scoreIdentityGender, scoreUtk, type AttributeEval, type IdentityGenderEval, type ScoredChip } from './attributes';
-import { crossScores, evaluateVerification, pairScores, type Template, type VerificationEval } from './verification';
+import { crossScores, evaluateVerification, impostorStats, pairScores, type ImpostorStats, type Template, type VerificationEval } from './verification';
 import { evaluateOpenSet, type GalleryEval } from './open-set';
 
 export interface EvalOptions {
@@ -24,6 +26,29 @@ export interface EvalOptions {
   /** Small subset: 300 UTKFace chips, 6 multiface photos, every identity photo. */
   quick: boolean;
   onProgress?: (message: string) => void;
+}
+
+/**
+ * Two adult UTKFace chips scoring at least this are taken for the same
+ * person. On identity-verification no impostor pair reaches 0.46 and genuine
+ * pairs average 0.73, while adult UTKFace pairs above 0.6 were visibly the
+ * same person at other ages.
+ */
+export const SAME_PERSON_SCORE = 0.6;
+/**
+ * Among children only exact duplicates are dropped, because children of
+ * different families score 0.55-0.7 against each other, the effect measured.
+ */
+export const EXACT_DUPLICATE_SCORE = 0.95;
+/** Chips labelled below this age count as children. */
+export const CHILD_AGE = 13;
+
+export interface ChildImpostors {
+  chips: number;
+  stats: ImpostorStats;
+  /** Share of child pairs at or above the product's threshold for 1 000 visitors with one template each. */
+  aboveThreshold1k: number;
+  threshold1k: number;
 }
 
 export const QUICK_LIMITS = { utkChips: 300, multifacePhotos: 6 } as const;
@@ -38,13 +63,22 @@ export interface EvalResult {
   age: AttributeEval['age'] & { chips: number; noFace: number; gated: number; confusion: AttributeEval['confusion'] };
   gender: AttributeEval['gender'] & { accuracyIdentities: number; identities: IdentityGenderEval };
   byRace: AttributeEval['byRace'];
-  /**
-   * Open-set search with UTKFace fillers and strangers labelled 18+ (adults),
-   * and with every age. Young children's templates are much alike, so the
-   * all-ages figures carry their false matches.
-   */
-  openSet: { adults: GalleryEval[]; allAges: GalleryEval[] };
+  /** Open-set search with UTKFace fillers and strangers labelled 18 or older. */
+  openSet: OpenSetEval;
+  /** Impostor scores between different children (labelled under CHILD_AGE): their templates are much alike. */
+  children: ChildImpostors;
   versions: Versions;
+}
+
+export interface OpenSetEval {
+  /** Chips with a template in the population, before duplicates were dropped. */
+  chips: number;
+  /** Template score at or above which two chips are taken for the same person (one is dropped). */
+  duplicateScore: number;
+  duplicatesDropped: number;
+  /** The real impostor scores the synthetic gallery entries are drawn like. */
+  impostor: ImpostorStats;
+  galleries: GalleryEval[];
 }
 
 export interface Versions {
@@ -114,7 +148,8 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     const utk = scoreUtk(scored);
     const identities = scoreIdentityGender(identityResults);
     const identityImpostor = pairScores(identityTemplates).impostor;
-    const openSetFor = (population: ScoredChip[]) => openSetOn(population, identityTemplates, identityImpostor, config);
+    const openSetFor = (population: ScoredChip[], duplicateScore: number) =>
+      openSetOn(population, duplicateScore, identityTemplates, identityImpostor, config);
     const adultChips = scored.filter((s) => s.chip.age >= 18);
     return {
       version: 1,
@@ -126,7 +161,8 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
       age: { ...utk.age, chips: utk.chips, noFace: utk.noFace, gated: utk.gated, confusion: utk.confusion },
       gender: { ...utk.gender, accuracyIdentities: identities.accuracy, identities },
       byRace: utk.byRace,
-      openSet: { adults: openSetFor(adultChips), allAges: openSetFor(scored) },
+      openSet: openSetFor(adultChips, SAME_PERSON_SCORE),
+      children: childImpostors(scored.filter((s) => s.chip.age < CHILD_AGE), config),
       versions: versions(models, config, frameOptions),
     };
   } finally {
@@ -140,8 +176,15 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
  * the identity-verification impostor pairs, the chips against the identity
  * photos and the chips of one half against the other.
  */
-function openSetOn(population: ScoredChip[], identities: Template[], identityImpostor: number[], config: Config): GalleryEval[] {
-  const withTemplates = population.filter((s) => s.photo.face?.template);
+function openSetOn(
+  population: ScoredChip[],
+  duplicateScore: number,
+  identities: Template[],
+  identityImpostor: number[],
+  config: Config,
+): OpenSetEval {
+  const all = population.filter((s) => s.photo.face?.template);
+  const withTemplates = dropDuplicates(all, duplicateScore);
   const templates = withTemplates.map((s) => s.photo.face!.template!);
   const [sideA, sideB] = splitByLabels(withTemplates.map((s) => s.chip)).map((side) => side.map((i) => templates[i]));
   const impostorScores = [
@@ -149,7 +192,7 @@ function openSetOn(population: ScoredChip[], identities: Template[], identityImp
     ...crossScores(templates, identities.map((t) => t.template)),
     ...crossScores(sideA, sideB),
   ];
-  return evaluateOpenSet({
+  const galleries = evaluateOpenSet({
     identities,
     folds: [{ fillers: sideA, strangers: sideB }, { fillers: sideB, strangers: sideA }],
     impostorScores,
@@ -157,6 +200,33 @@ function openSetOn(population: ScoredChip[], identities: Template[], identityImp
     targetFpir: config.identity.targetFpir,
     minThreshold: config.identity.minThreshold,
   });
+  return { chips: all.length, duplicateScore, duplicatesDropped: all.length - withTemplates.length, impostor: impostorStats(impostorScores), galleries };
+}
+
+/**
+ * Scores every pair of children's chips (exact duplicates dropped). NOTE:
+ * UTKFace may hold two photos of one child, so a few pairs may be genuine.
+ */
+function childImpostors(children: ScoredChip[], config: Config): ChildImpostors {
+  const kept = dropDuplicates(children.filter((s) => s.photo.face?.template), EXACT_DUPLICATE_SCORE);
+  const { impostor } = pairScores(kept.map((s, i) => ({ identity: `child-${i}`, template: s.photo.face!.template! })));
+  const threshold1k = calibratedThreshold(IMPOSTOR_PRIOR, 1000, config.identity.targetFpir, config.identity.minThreshold);
+  return { chips: kept.length, stats: impostorStats(impostor), aboveThreshold1k: share(impostor, (s) => s >= threshold1k), threshold1k };
+}
+
+/**
+ * Keeps the chips in order, dropping each one whose template scores at least
+ * `duplicateScore` against a chip already kept. UTKFace holds exact
+ * duplicates (score 1.0, some with different labels) and several photos of
+ * some people, which would otherwise count as strangers matching themselves.
+ */
+function dropDuplicates(chips: ScoredChip[], duplicateScore: number): ScoredChip[] {
+  const kept: ScoredChip[] = [];
+  for (const chip of chips) {
+    const template = chip.photo.face!.template!;
+    if (!kept.some((k) => cosine(k.photo.face!.template!, template) >= duplicateScore)) kept.push(chip);
+  }
+  return kept;
 }
 
 /**

@@ -32,9 +32,24 @@ export interface VerificationEval {
   thresholdAtFar01: number;
   roc: RocPoint[];
   /** Impostor scores of UTKFace chips against identity-verification photos: many more pairs, different people. */
-  crossImpostor: ScoreStats & {
-    /** Share of cross impostor pairs at or above mean + k sd of the same scores, against the normal model's prediction. */
-    tail: { k: number; observed: number; normal: number }[];
+  crossImpostor: ImpostorStats;
+}
+
+export interface ImpostorStats extends ScoreStats {
+  /** Share of pairs at or above mean + k sd of the same scores, beside what a normal distribution predicts. */
+  tail: { k: number; observed: number; normal: number }[];
+}
+
+/** Mean, sd, maximum and the upper tail of impostor scores. */
+export function impostorStats(scores: readonly number[]): ImpostorStats {
+  const base = stats(scores);
+  return {
+    ...base,
+    tail: [2, 3, 4].map((k) => ({
+      k,
+      observed: scores.filter((s) => s >= base.mean + k * base.sd).length / Math.max(1, scores.length),
+      normal: normalTail(k),
+    })),
   };
 }
 
@@ -74,7 +89,6 @@ export function evaluateVerification(identityFaces: readonly Template[], crossIm
   const { genuine, impostor } = pairScores(identityFaces);
   const at1 = tarAtFar(genuine, impostor, 0.01);
   const at01 = tarAtFar(genuine, impostor, 0.001);
-  const cross = stats(crossImpostor);
   return {
     faces: identityFaces.length,
     identities: new Set(identityFaces.map((f) => f.identity)).size,
@@ -85,13 +99,6 @@ export function evaluateVerification(identityFaces: readonly Template[], crossIm
     tarAtFar01: at01.tar,
     thresholdAtFar01: at01.threshold,
     roc: thinRoc(rocCurve(genuine, impostor), 40),
-    crossImpostor: {
-      ...cross,
-      tail: [2, 3, 4].map((k) => ({
-        k,
-        observed: crossImpostor.filter((s) => s >= cross.mean + k * cross.sd).length / Math.max(1, crossImpostor.length),
-        normal: normalTail(k),
-      })),
-    },
+    crossImpostor: impostorStats(crossImpostor),
   };
 }

@@ -66,12 +66,13 @@ interface VisitRow {
   age_band: AgeBand | null;
   camera_id: string;
   visit_count: number;
+  face_size_px: number;
 }
 
 async function visitsBetween(db: Database, storeId: string, from: number, to: number, limit = 100000): Promise<VisitRow[]> {
   return db.all<VisitRow>(
     `SELECT v.visitor_id, v.start_ts, v.end_ts, v.is_returning AS returning, v.identified, v.gender, v.age, v.age_band, v.camera_id,
-            p.visit_count
+            v.face_size_px, p.visit_count
        FROM visits v JOIN visitors p ON p.id = v.visitor_id
       WHERE v.store_id = ? AND v.start_ts >= ? AND v.start_ts < ?
       ORDER BY v.start_ts LIMIT ?`,
@@ -139,5 +140,6 @@ export async function listVisitors(db: Database, storeId: string, from: number, 
     ageBand: v.age_band,
     age: v.age === null ? null : Math.round(v.age * 10) / 10,
     dwellS: Math.max(0, v.end_ts - v.start_ts),
+    faceSizePx: Math.round(v.face_size_px),
   }));
 }

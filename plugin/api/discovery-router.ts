@@ -1,11 +1,11 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { ConnectionTestResult } from '../discovery/directory';
 import type { DiscoverOptions } from '../discovery/discover';
 import { DiscoveryError } from '../discovery/errors';
 import type { Credentials, DiscoveredDevice, DiscoveryLogger } from '../discovery/types';
-import { silentLogger } from '../discovery/types';
+import { logger as projectLogger } from '../log/logger';
 
-/** What the router needs from the device directory (`DeviceDirectory` fits). */
+/** Directory operations the router uses; `DeviceDirectory` provides them. */
 export interface DiscoveryRouterDeps {
   directory: {
     list(): DiscoveredDevice[];
@@ -22,17 +22,19 @@ const MAX_PASSWORD_LENGTH = 256;
 /**
  * Onboarding routes, to be mounted under `/api/v1`:
  * - `GET /discovery`: the devices found, without credentials;
- * - `POST /discovery/scan` `{unicast?: string[]}`: probe again (multicast, plus unicast targets), then list;
+ * - `POST /discovery/scan` `{unicast?: string[], multicast?: boolean}`: probe again
+ *   (multicast unless `multicast` is false, plus the unicast targets), then list;
  * - `POST /discovery/:id/test` `{username?, password?}`: test the connection before saving.
- *   It answers 200 with `{ok: true, sources}` or `{ok: false, error: {code, message}}`,
+ *   It returns 200 with `{ok: true, sources}` or `{ok: false, error: {code, message}}`,
  *   where the code is unreachable, timeout, auth-failed, no-profile, no-stream-uri,
  *   invalid-response, soap-fault or stream-failed.
  * Credentials from requests are never returned or logged.
  */
 export function createDiscoveryRouter(deps: DiscoveryRouterDeps): Router {
   const router = express.Router();
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger ?? projectLogger;
   router.use('/discovery', express.json({ limit: '16kb' }));
+  router.use('/discovery', rejectBadJson);
 
   router.get('/discovery', (_request, response) => {
     response.json({ devices: deps.directory.list().map(publicDevice) });
@@ -44,8 +46,9 @@ export function createDiscoveryRouter(deps: DiscoveryRouterDeps): Router {
       response.status(400).json({ error: { code: 'invalid-input', message: unicast.message } });
       return;
     }
+    const multicast = (request.body ?? {}).multicast !== false;
     try {
-      await deps.directory.refresh({ unicast, multicast: true });
+      await deps.directory.refresh({ unicast, multicast });
       response.json({ devices: deps.directory.list().map(publicDevice) });
     } catch (error) {
       sendError(response, error, logger);
@@ -74,6 +77,15 @@ async function testConnection(deps: DiscoveryRouterDeps, logger: DiscoveryLogger
   } catch (error) {
     sendError(response, error, logger);
   }
+}
+
+/** Answers a malformed or oversized JSON body with a 400 or 413 JSON error instead of express's HTML page. */
+function rejectBadJson(error: { type?: string; status?: number }, _request: Request, response: Response, next: NextFunction): void {
+  if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
+    response.status(error.status ?? 400).json({ error: { code: 'invalid-input', message: `request body is not valid JSON of at most 16 KiB (${error.type})` } });
+    return;
+  }
+  next(error);
 }
 
 function readCredentials(body: unknown): Credentials | undefined | Error {
@@ -111,7 +123,7 @@ function sendError(response: Response, error: unknown, logger: DiscoveryLogger):
   response.status(500).json({ error: { code: 'internal', message: 'discovery failed; see the service log' } });
 }
 
-/** The fields of a device that the API shows; a fixed list, so nothing added later leaks by accident. */
+/** Selects the device fields the API shows from a fixed list, so a field added to the type later is not exposed by accident. */
 export function publicDevice(device: DiscoveredDevice): Record<string, unknown> {
   return {
     id: device.id,

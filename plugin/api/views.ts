@@ -57,6 +57,7 @@ export function visitorView(visitor: VisitorRecord): VisitorRecord {
     ageBand: visitor.ageBand,
     age: visitor.age,
     dwellS: visitor.dwellS,
+    faceSizePx: visitor.faceSizePx,
   };
 }
 

@@ -98,7 +98,7 @@ const stderrLogger: DiscoveryLogger = {
 
 function printText(devices: DiscoveredDevice[]): void {
   if (devices.length === 0) {
-    console.log('No ONVIF device answered. Try --unicast with the camera address, and see docs/discovery.md.');
+    console.log('No ONVIF device replied. Try --unicast with the camera address, and see docs/discovery.md.');
   }
   for (const device of devices) {
     const model = device.info ? `${device.info.manufacturer} ${device.info.model}`.trim() : device.hardware ?? 'model unknown';

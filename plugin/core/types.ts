@@ -130,6 +130,8 @@ export interface VisitorRecord {
   ageBand: AgeBand | null;
   age: number | null;
   dwellS: number;
+  /** Largest face height seen during the visit, in pixels of the analysed frame. */
+  faceSizePx: number;
 }
 
 export interface OccupancyPoint {

@@ -6,7 +6,6 @@ import { SoapClient } from './soap';
 import { repairStreamUri } from './stream-uri';
 import {
   DEFAULT_ANALYSIS_SIZE,
-  silentLogger,
   type AnalysisSize,
   type CameraSource,
   type Credentials,
@@ -15,6 +14,7 @@ import {
   type MediaProfile,
   type ProfileStream,
 } from './types';
+import { logger as projectLogger } from '../log/logger';
 
 export interface InspectOptions {
   credentials?: Credentials;
@@ -25,7 +25,7 @@ export interface InspectOptions {
   logger?: DiscoveryLogger;
 }
 
-/** What inspecting one device produced. */
+/** Result of inspecting one device. */
 export interface Inspection {
   info?: DeviceInformation;
   profiles: ProfileStream[];
@@ -51,7 +51,7 @@ export interface DeviceRef {
  * that leaves the device unusable; smaller failures become warnings.
  */
 export async function inspectDevice(device: DeviceRef, options: InspectOptions = {}): Promise<Inspection> {
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? projectLogger;
   const client = new SoapClient({ credentials: options.credentials, timeoutMs: options.timeoutMs });
   const warnings: string[] = [];
   client.clockOffsetMs = await readClockOffset(client, device.serviceUrl, warnings);

@@ -4,8 +4,8 @@ import { DiscoveryError } from './errors';
 import { checkStream, type StreamCheckOptions } from './stream-check';
 import type { HostSubnet } from './targets';
 import type { CameraError, CameraSource, Credentials, DiscoveredDevice, DiscoveryLogger } from './types';
-import { silentLogger } from './types';
 import { listenForAnnouncements, type AnnouncementListener } from './ws-discovery';
+import { logger as projectLogger } from '../log/logger';
 
 /** Outcome of a connection test before a camera is saved. */
 export type ConnectionTestResult =
@@ -30,7 +30,7 @@ export class DeviceDirectory extends EventEmitter {
 
   constructor(private readonly options: DirectoryOptions = {}) {
     super();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? projectLogger;
   }
 
   list(): DiscoveredDevice[] {
@@ -88,7 +88,7 @@ export class DeviceDirectory extends EventEmitter {
   /**
    * Tests a device with the given credentials before it is saved: ONVIF
    * inspection, then decoding a frame of the analysis stream. The error code
-   * says what failed: unreachable, timeout, auth-failed, no-profile,
+   * names what failed: unreachable, timeout, auth-failed, no-profile,
    * no-stream-uri, invalid-response, soap-fault or stream-failed.
    */
   async testConnection(id: string, credentials: Credentials | undefined): Promise<ConnectionTestResult> {

@@ -5,6 +5,7 @@ import { formatHost, isLoopbackHost, splitHostPort } from './stream-uri';
 import { classifyReachability, parseTargets, type HostSubnet } from './targets';
 import type { DiscoveredDevice, DiscoverySource, ProbeMatch } from './types';
 import { probe, type ProbeOptions, type ProbeResult } from './ws-discovery';
+import { logger as projectLogger } from '../log/logger';
 
 export interface DiscoverOptions extends InspectOptions {
   /** Send the multicast probe (default true). */
@@ -137,7 +138,7 @@ export async function inspectInto(device: DiscoveredDevice, options: InspectOpti
     device.error = undefined;
   } catch (error) {
     device.error = toCameraError(error);
-    options.logger?.warn('ONVIF device inspection failed', { cameraId: device.id, code: device.error.code, error: device.error.message });
+    (options.logger ?? projectLogger).warn('ONVIF device inspection failed', { cameraId: device.id, code: device.error.code, error: device.error.message });
   }
   return device;
 }

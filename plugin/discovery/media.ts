@@ -130,8 +130,8 @@ const MEDIA1_BARE_FORM: StreamUriForm = {
 /**
  * Gets a profile's stream URI, trying each request form in turn: the profile's
  * own service first, then the other forms. A SOAP fault or an unusable reply
- * moves on to the next form; an auth failure or a transport error stops at once,
- * since another form cannot fix it.
+ * moves on to the next form. An auth failure or a transport error stops at
+ * once, because another form cannot fix it.
  */
 export async function getStreamUri(
   client: SoapClient,

@@ -38,7 +38,7 @@ export interface SoapFault {
 /**
  * SOAP 1.2 over HTTP for one device. It authenticates with a WS-UsernameToken
  * built on the camera's clock (see `clockOffsetMs`), and switches to HTTP
- * Digest when the camera answers 401 with a Digest challenge.
+ * Digest when the camera responds 401 with a Digest challenge.
  */
 export class SoapClient {
   /** Camera clock minus local clock, in milliseconds; set from GetSystemDateAndTime. */

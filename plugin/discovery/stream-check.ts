@@ -54,7 +54,7 @@ export function checkStream(rtspUrl: string, credentials: Credentials | undefine
   });
 }
 
-/** The last lines of ffmpeg's stderr with any URL userinfo and the password removed. */
+/** Returns the last lines of ffmpeg's stderr with any URL userinfo and the password removed. */
 function lastLines(stderr: string, credentials: Credentials | undefined): string {
   let text = stderr.replace(/\/\/[^/@\s]*@/g, '//');
   if (credentials?.password) {

@@ -28,12 +28,13 @@ export interface CameraSource {
   liveViewNote?: string;
 }
 
-/** Where a device was first heard from. */
+/** Origin of a device entry: the probe or announcement that found it, or an address the user entered. */
 export type DiscoverySource = 'multicast' | 'unicast' | 'hello' | 'manual';
 
 /**
- * `local` when the device's address is inside one of this host's IPv4 subnets;
- * `unknown` otherwise (routed, NAT, or a wrong XAddr), so the UI says so instead of hiding it.
+ * Reachability mark: `local` when the device's address is inside one of this
+ * host's IPv4 subnets, else `unknown` (routed, NAT, or a wrong XAddr). The UI
+ * shows the doubt instead of hiding the device.
  */
 export type Reachability = 'local' | 'unknown';
 
@@ -60,7 +61,7 @@ export interface DeviceInformation {
 export interface MediaProfile {
   token: string;
   name: string;
-  /** Which media service listed the profile. */
+  /** Media service that listed the profile. */
   service: 'media' | 'media2';
   /** Token of the video source this profile encodes; profiles are grouped by it. */
   videoSourceToken: string;
@@ -74,7 +75,7 @@ export interface MediaProfile {
 export interface ProfileStream extends MediaProfile {
   /** Repaired RTSP URL without credentials, or undefined when GetStreamUri failed for it. */
   rtspUrl?: string;
-  /** Why no URL, when GetStreamUri failed for this profile. */
+  /** Reason for the missing URL, when GetStreamUri failed for this profile. */
   error?: string;
 }
 
@@ -129,7 +130,7 @@ export interface Credentials {
   password: string;
 }
 
-/** The logger shape the module writes to; it matches the project logger's methods. */
+/** The logger shape the module writes to; the project logger (plugin/log/logger.ts) fits it and is the default. */
 export interface DiscoveryLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -143,7 +144,7 @@ export interface AnalysisSize {
 
 export const DEFAULT_ANALYSIS_SIZE: AnalysisSize = { width: 640, height: 360 };
 
-/** Discards every message; the default when the caller passes no logger. */
+/** Discards every message; for callers that read the warnings from the results instead. */
 export const silentLogger: DiscoveryLogger = {
   info: () => undefined,
   warn: () => undefined,

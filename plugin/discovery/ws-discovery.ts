@@ -5,7 +5,7 @@ import { WSD_MULTICAST_ADDRESS, WSD_PORT } from './ns';
 import { MAX_DATAGRAM_BYTES, buildProbe, newMessageId, parseDiscoveryMessage, type DiscoveryMessage, type ProbeType } from './probe';
 import type { ProbeTarget } from './targets';
 import type { DiscoveryLogger, ProbeMatch } from './types';
-import { silentLogger } from './types';
+import { logger as projectLogger } from '../log/logger';
 
 export interface ProbeOptions {
   /** Send the probe to the multicast group (default true). */
@@ -52,7 +52,7 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 1 << 20 });
   const collector = new ReplyCollector(options);
   socket.on('message', (datagram, remote) => collector.accept(datagram, remote.address, remote.port));
-  socket.on('error', (error) => (options.logger ?? silentLogger).warn('WS-Discovery socket error', { error: error.message }));
+  socket.on('error', (error) => (options.logger ?? projectLogger).warn('WS-Discovery socket error', { error: error.message }));
   try {
     await bindSocket(socket, options.bindAddress);
     if (options.bindAddress !== undefined && options.multicast !== false) {
@@ -107,7 +107,7 @@ class ReplyCollector {
     // Only the first rejections are kept and logged, so a flood of bad datagrams cannot flood the log.
     if (this.rejected.length < MAX_REJECTED_KEPT) {
       this.rejected.push({ address, message });
-      (this.options.logger ?? silentLogger).warn('WS-Discovery reply rejected', { address, reason: message });
+      (this.options.logger ?? projectLogger).warn('WS-Discovery reply rejected', { address, reason: message });
     }
   }
 
@@ -132,7 +132,7 @@ async function sendProbes(socket: dgram.Socket, collector: ReplyCollector, optio
     }
     for (const destination of destinations) {
       for (const datagram of datagrams) {
-        await sendDatagram(socket, datagram, destination, options.logger ?? silentLogger);
+        await sendDatagram(socket, datagram, destination, options.logger ?? projectLogger);
       }
     }
   }
@@ -187,7 +187,7 @@ export interface AnnouncementListener {
  * announcements, so cameras that join or leave update the list without a probe.
  */
 export async function listenForAnnouncements(options: AnnouncementOptions): Promise<AnnouncementListener> {
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? projectLogger;
   const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
   socket.on('error', (error) => logger.warn('WS-Discovery listener socket error', { error: error.message }));
   socket.on('message', (datagram, remote) => handleAnnouncement(datagram, remote.address, options, logger));

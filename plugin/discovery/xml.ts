@@ -4,7 +4,7 @@ import { DiscoveryError } from './errors';
 /**
  * Namespace-aware, hardened XML reading for SOAP and WS-Discovery replies.
  *
- * Safety rules, each checked before the parser sees the text:
+ * Safety rules, each checked before parsing:
  * - a document type declaration (`<!DOCTYPE`) or an entity declaration is
  *   rejected, so no entity is ever declared and none can expand (billion
  *   laughs) or load an external resource (XXE). SOAP 1.2 itself forbids a DTD
@@ -17,7 +17,7 @@ import { DiscoveryError } from './errors';
 
 /** One element with its namespace resolved from the `xmlns` declarations in scope. */
 export interface XmlElement {
-  /** Namespace URI; `''` for no namespace, `undeclared:<prefix>` for a prefix nobody declared. */
+  /** Namespace URI; `''` for no namespace, `undeclared:<prefix>` for an undeclared prefix. */
   ns: string;
   /** Local name without the prefix. */
   local: string;
@@ -188,12 +188,12 @@ export function escapeXml(text: string): string {
 
 const ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
 
-/** The first child with this local name (and namespace, when given). */
+/** Returns the first child with this local name (and namespace, when given). */
 export function child(element: XmlElement | undefined, local: string, ns?: string): XmlElement | undefined {
   return element?.children.find((item) => item.local === local && (ns === undefined || item.ns === ns));
 }
 
-/** All children with this local name (and namespace, when given). */
+/** Returns all children with this local name (and namespace, when given). */
 export function children(element: XmlElement | undefined, local: string, ns?: string): XmlElement[] {
   return element?.children.filter((item) => item.local === local && (ns === undefined || item.ns === ns)) ?? [];
 }

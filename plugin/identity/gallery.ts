@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../store/db';
 import { cosine } from '../embed/similarity';
 import { openTemplates, sealTemplates } from './crypto';
-import { calibratedThreshold, updateImpostorModel, type ImpostorModel } from './threshold';
+import { calibratedThreshold, perComparisonRate, updateImpostorModel, type ImpostorModel } from './threshold';
 
 export interface GalleryOptions {
   storeId: string;
@@ -42,7 +42,10 @@ const DAY_S = 86400;
 export class Gallery {
   private readonly entries = new Map<string, Entry>();
   private impostor: ImpostorModel;
+  /** Scores between distinct visitors, highest first: the observed impostor tail. */
+  private observedImpostors: number[] = [];
   private templateCount = 0;
+  private enrolmentsSinceCalibration = 0;
 
   constructor(
     private readonly db: Database,
@@ -69,9 +72,19 @@ export class Gallery {
     this.recalibrate();
   }
 
-  /** The threshold in force for the current gallery size. */
+  /**
+   * The threshold in force for the current gallery size: the normal model's
+   * quantile, raised to the observed impostor tail wherever enough pairs
+   * were seen to resolve it, because real impostor tails are heavier than
+   * normal ones.
+   */
   threshold(): number {
-    return calibratedThreshold(this.impostor, this.templateCount, this.options.targetFpir, this.options.minThreshold);
+    const modelled = calibratedThreshold(this.impostor, this.templateCount, this.options.targetFpir, this.options.minThreshold);
+    const p = perComparisonRate(this.options.targetFpir, this.templateCount);
+    const rank = Math.floor(p * this.observedImpostors.length);
+    if (rank < 1) return modelled;
+    // Pairs scoring above observedImpostors[rank] are a fraction p of all pairs.
+    return Math.max(modelled, this.observedImpostors[rank] + 1e-6);
   }
 
   impostorModel(): ImpostorModel {
@@ -110,7 +123,9 @@ export class Gallery {
     const entry = this.entries.get(visitorId);
     const templates = entry ? [...entry.templates, template] : [template];
     while (templates.length > this.options.templatesPerVisitor) templates.splice(mostRedundant(templates), 1);
+    const isNew = !entry;
     this.put(visitorId, templates);
+    if (isNew && ++this.enrolmentsSinceCalibration >= 50) this.recalibrate();
     return sealTemplates(this.key, templates, this.context(visitorId));
   }
 
@@ -125,8 +140,9 @@ export class Gallery {
     this.entries.delete(visitorId);
   }
 
-  /** Re-estimates the impostor model from scores between distinct visitors (sampled, bounded work). */
+  /** Re-estimates the impostor model from scores between distinct visitors (at most maxPairs pairs). */
   recalibrate(maxPairs = 20000): void {
+    this.enrolmentsSinceCalibration = 0;
     const ids = [...this.entries.values()];
     const scores: number[] = [];
     for (let i = 0; i < ids.length && scores.length < maxPairs; i++) {
@@ -135,6 +151,9 @@ export class Gallery {
       }
     }
     this.impostor = updateImpostorModel(this.prior, scores);
+    // NOTE: a person enrolled twice (a missed match) adds a genuine score to
+    // this sample and raises the threshold a little; it never lowers it.
+    this.observedImpostors = scores.sort((a, b) => b - a);
   }
 
   /** Expiry time for a visitor last seen at `lastSeen` (Unix seconds). */

@@ -27,6 +27,7 @@ interface OpenVisit {
   returning: boolean;
   visitCount: number;
   samples: WeightedSample[];
+  faceSizePx: number;
   /** The tracks of this visit, to tell apart people seen at the same time. */
   tracks: { cameraId: string; from: number; to: number }[];
 }
@@ -138,6 +139,7 @@ export class VisitBook {
       visit.endTs = Math.max(visit.endTs, track.lastTs);
       visit.samples.push(...track.attributes);
       visit.tracks.push({ cameraId: track.cameraId, from: track.firstTs, to: track.lastTs });
+      visit.faceSizePx = Math.max(visit.faceSizePx, track.maxFaceSize);
     } else {
       const row = await this.db.get<{ visit_count: number }>('SELECT visit_count FROM visitors WHERE id = ?', [visitorId]);
       visit = await this.startVisit(visitorId, true, track, true, (row?.visit_count ?? 0) + 1);
@@ -160,15 +162,15 @@ export class VisitBook {
     const demographics = fuseAttributes(track.attributes);
     const result = await this.db.transaction(() =>
       this.db.run(
-        `INSERT INTO visits (store_id, visitor_id, camera_id, start_ts, end_ts, is_returning, identified, gender, age, age_band)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO visits (store_id, visitor_id, camera_id, start_ts, end_ts, is_returning, identified, gender, age, age_band, face_size_px)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [this.options.storeId, visitorId, track.cameraId, track.firstTs, track.lastTs, returning ? 1 : 0, identified ? 1 : 0,
-          demographics.gender, demographics.age, demographics.ageBand],
+          demographics.gender, demographics.age, demographics.ageBand, track.maxFaceSize],
       ),
     );
     const visit: OpenVisit = {
       rowId: result.lastID, visitorId, identified, cameraId: track.cameraId, startTs: track.firstTs, endTs: track.lastTs,
-      returning, visitCount, samples: [...track.attributes],
+      returning, visitCount, samples: [...track.attributes], faceSizePx: track.maxFaceSize,
       tracks: [{ cameraId: track.cameraId, from: track.firstTs, to: track.lastTs }],
     };
     this.open.set(visitorId, visit);
@@ -177,8 +179,8 @@ export class VisitBook {
 
   private writeVisit(visit: OpenVisit, demographics: Demographics): Promise<unknown> {
     return this.db.run(
-      'UPDATE visits SET end_ts = ?, gender = ?, age = ?, age_band = ? WHERE id = ?',
-      [visit.endTs, demographics.gender, demographics.age, demographics.ageBand, visit.rowId],
+      'UPDATE visits SET end_ts = ?, gender = ?, age = ?, age_band = ?, face_size_px = ? WHERE id = ?',
+      [visit.endTs, demographics.gender, demographics.age, demographics.ageBand, visit.faceSizePx, visit.rowId],
     );
   }
 
@@ -200,6 +202,7 @@ export class VisitBook {
       ageBand: demographics.ageBand,
       age: demographics.age === null ? null : Math.round(demographics.age * 10) / 10,
       dwellS: Math.max(0, visit.endTs - visit.startTs),
+      faceSizePx: Math.round(visit.faceSizePx),
     };
   }
 }

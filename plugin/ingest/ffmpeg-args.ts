@@ -27,7 +27,6 @@ export function resolveFfmpegPath(explicit?: string): string {
   if (explicit) return explicit;
   const fromEnv = process.env.SHOPFACE_FFMPEG;
   if (fromEnv) return fromEnv;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
 }
 
@@ -39,10 +38,12 @@ export function isRtspUrl(input: string): boolean {
 const timeoutOptionCache = new Map<string, Promise<SocketTimeoutOption>>();
 
 /**
- * Finds which RTSP socket timeout option `ffmpegPath` understands. Up to
- * ffmpeg 4.x it is `-stimeout`, and `-timeout` there means a listen timeout
- * that turns the client into a server. From ffmpeg 5.0 `-stimeout` is gone and
- * `-timeout` is the socket timeout. The answer is cached per binary.
+ * Finds which RTSP socket timeout option `ffmpegPath` understands, from its
+ * `-h demuxer=rtsp` output rather than its version. The 2018 build bundled
+ * by @ffmpeg-installer lists `-stimeout`, and its `-timeout` is a listen
+ * timeout that turns the client into a server. Later ffmpeg releases dropped
+ * `-stimeout` and made `-timeout` the socket timeout. The result is cached
+ * per binary.
  */
 export function detectSocketTimeoutOption(ffmpegPath: string): Promise<SocketTimeoutOption> {
   let cached = timeoutOptionCache.get(ffmpegPath);
@@ -83,9 +84,10 @@ function fileInputArgs(args: DecodeArgs): string[] {
 }
 
 /**
- * Live streams keep arrival order and never get duplicated frames: `-vsync
- * vfr -r F` only drops frames that come faster than F. The `fps` filter would
- * instead fill a silent period with copies of the last frame.
+ * Live streams keep arrival order and get no duplicated frames, because
+ * `-vsync vfr -r F` only drops frames that come faster than F. The `fps`
+ * filter would instead fill a silent period with copies of the last frame.
+ * NOTE: tested only with the bundled ffmpeg; ffmpeg 5.1 and later deprecate `-vsync` in favour of `-fps_mode`.
  */
 function networkOutputArgs(args: DecodeArgs): string[] {
   return ['-vf', `scale=${args.width}:${args.height}`, '-vsync', 'vfr', '-r', String(args.fps)];

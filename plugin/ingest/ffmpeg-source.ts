@@ -24,6 +24,9 @@ import { credentialSecrets, redactSecrets } from './redact';
 import { FfmpegSourceOptions, IngestLogger, ResolvedSourceOptions, resolveSourceOptions } from './source-options';
 import { tcpLiveness } from './tcp-liveness';
 
+/** ffmpeg's stderr when the server responds with 401 ("method DESCRIBE failed: 401 Unauthorized", "... (authorization failed)"). */
+const AUTH_REJECTED = /\b401\b.*unauthori[sz]ed|authori[sz]ation failed/i;
+
 export interface SourceStats {
   /** Complete frames read from ffmpeg, over all restarts. */
   framesDecoded: number;
@@ -34,7 +37,7 @@ export interface SourceStats {
   /** ffmpeg processes started after the first one. */
   restarts: number;
   state: CameraState;
-  /** Why the source is in its state, without credentials. */
+  /** Reason for the current state, without credentials. */
   detail?: string;
 }
 
@@ -153,7 +156,7 @@ export class FfmpegSource extends EventEmitter {
     };
   }
 
-  /** The last ffmpeg stderr lines, oldest first, with credentials removed. */
+  /** Returns the last ffmpeg stderr lines, oldest first, with credentials removed. */
   stderrTail(): string[] {
     return this.stderr.tail();
   }
@@ -171,7 +174,8 @@ export class FfmpegSource extends EventEmitter {
     this.slot.close();
     if (this.gapOpen && this.seq > 0) this.emitGap(this.frameClockNow());
     await this.killChild();
-    this.setState('stopped', 'stopped by request');
+    // A file that already ended keeps its 'end of input' detail.
+    if (this.state !== 'stopped') this.setState('stopped', 'stopped by request');
     this.log.info('source stopped', this.counters());
   }
 
@@ -192,13 +196,15 @@ export class FfmpegSource extends EventEmitter {
     // listener, Node resumes a child's stdout by itself when the child exits, flooding the frame queue.
     child.stdout.on('readable', () => this.readStdout(child));
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => this.onStderr(text));
-    child.on('error', (error) => (this.spawnError = error));
+    child.stderr.on('data', (text: string) => this.onStderr(child, text));
+    child.on('error', (error) => {
+      if (child === this.child) this.spawnError = error;
+    });
     child.once('close', (code, signal) => this.onChildClose(child, code, signal));
   }
 
   /**
-   * Reads ffmpeg's stdout until it is empty or the slot asks for a pause.
+   * Reads ffmpeg's stdout until it is empty or the slot requests a pause.
    * Output of a process that is being replaced or stopped is read and
    * discarded, so that its pipe closes.
    */
@@ -232,9 +238,9 @@ export class FfmpegSource extends EventEmitter {
     return this.gapOpen || nowMs - this.lastFrameMs > this.options.noFrameTimeoutMs;
   }
 
-  private onStderr(text: string): void {
+  private onStderr(child: ChildProcess, text: string): void {
     for (const line of this.stderr.push(text)) {
-      if (/\b401\b.*unauthori[sz]ed|authori[sz]ation failed/i.test(line)) this.authRejected = true;
+      if (child === this.child && AUTH_REJECTED.test(line)) this.authRejected = true;
     }
   }
 
@@ -307,10 +313,11 @@ export class FfmpegSource extends EventEmitter {
   }
 
   /**
-   * Runs the no-frame rules for the current ffmpeg process: silent for
-   * noFrameTimeoutMs with its TCP connection up means `no-frames` (the camera
-   * may send only on motion); silent without a connection, or silent for
-   * stallTimeoutMs, means restart.
+   * Applies the no-frame rules to the current ffmpeg process. A process that
+   * is silent for noFrameTimeoutMs but still has its TCP connection is
+   * reported as `no-frames`, because the camera may send only on motion. A
+   * process that is silent without a connection, or silent for
+   * stallTimeoutMs, is restarted.
    */
   private async checkWatchdog(): Promise<void> {
     const child = this.child;

@@ -4,7 +4,7 @@
  * arrives, after `transform` (used to redact credentials).
  */
 export class LineRing {
-  /** Longest incomplete line kept; a stream that never sends a newline cannot grow memory without bound. */
+  /** Maximum length of an incomplete line, so a stream that never sends a newline cannot grow memory without bound. */
   static readonly MAX_LINE_CHARS = 4096;
 
   private readonly lines: string[] = [];
@@ -36,7 +36,7 @@ export class LineRing {
     this.partial = '';
   }
 
-  /** The stored lines, oldest first. */
+  /** Returns the stored lines, oldest first. */
   tail(): string[] {
     return [...this.lines];
   }

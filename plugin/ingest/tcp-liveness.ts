@@ -1,5 +1,5 @@
 /**
- * Checks whether a child process still holds an established TCP connection,
+ * Checks whether a child process still has an established TCP connection,
  * from Linux procfs: the socket inodes in /proc/PID/fd are looked up in the
  * process's /proc/PID/net/tcp and tcp6 tables.
  */

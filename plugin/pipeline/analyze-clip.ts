@@ -109,7 +109,10 @@ function mergeVisitors(records: VisitorRecord[]): VisitorRecord[] {
     }
     const firstSeenS = Math.min(earlier.firstSeenS, record.firstSeenS);
     const lastSeenS = Math.max(earlier.lastSeenS, record.lastSeenS);
-    byId.set(record.visitorId, { ...record, firstSeenS, lastSeenS, dwellS: lastSeenS - firstSeenS, returning: earlier.returning || record.returning });
+    byId.set(record.visitorId, {
+      ...record, firstSeenS, lastSeenS, dwellS: lastSeenS - firstSeenS, returning: earlier.returning || record.returning,
+      faceSizePx: Math.max(earlier.faceSizePx, record.faceSizePx),
+    });
   }
   return [...byId.values()].sort((a, b) => a.firstSeenS - b.firstSeenS);
 }

@@ -13,6 +13,8 @@ export interface ReportVisitor {
   gender: VisitorRecord['gender'];
   ageBand: VisitorRecord['ageBand'];
   age: number | null;
+  /** Largest face height seen, in pixels of the analysed frame. */
+  faceSizePx: number;
 }
 
 /** The JSON written by `npm run analyze` (documented in docs/analyze.md). */
@@ -85,6 +87,7 @@ function toReportVisitor(record: VisitorRecord, startTime: number): ReportVisito
     gender: record.gender,
     ageBand: record.ageBand,
     age: record.age,
+    faceSizePx: record.faceSizePx,
   };
 }
 

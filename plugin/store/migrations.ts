@@ -33,6 +33,7 @@ export const MIGRATIONS: readonly string[] = [
     gender TEXT,
     age REAL,
     age_band TEXT,
+    face_size_px REAL NOT NULL DEFAULT 0,  -- largest face height seen
     closed INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX visits_time ON visits (store_id, start_ts);

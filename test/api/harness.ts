@@ -2,11 +2,8 @@
  * Starts the API server on 127.0.0.1 with a random port, a real Bus, an
  * in-memory backend and a logger whose lines are kept for inspection.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import WebSocket from 'ws';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { Bus } from '../../plugin/core/bus';
 import { Logger } from '../../plugin/log/logger';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../../plugin/api/server';
@@ -67,13 +64,6 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Writes a short synthetic H.264 MP4 (ffmpeg's test pattern, no faces) to a temp folder and returns its path. */
-export function makeTestClip(dir: string, seconds = 4, size = '320x240'): string {
-  const file = path.join(dir, 'pattern.mp4');
-  execFileSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25`, '-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', file]);
-  return file;
 }
 
 /** Returns the ids of ffmpeg processes that are children of this process (Linux /proc). */

@@ -70,7 +70,7 @@ describe('live event socket', () => {
     const messages = collect(socket);
     await waitFor(async () => (await getJson(`${h.server.url}/api/v1/health`)).body.live.clients === 1, 2000, 'client registered');
 
-    const visitor = { visitorId: 'v1', identified: true, cameraId: 'cam1', firstSeenS: 10, lastSeenS: 70, returning: true, visitCount: 3, gender: 'male' as const, ageBand: '45-54' as const, age: 50, dwellS: 60 };
+    const visitor = { visitorId: 'v1', identified: true, cameraId: 'cam1', firstSeenS: 10, lastSeenS: 70, returning: true, visitCount: 3, gender: 'male' as const, ageBand: '45-54' as const, age: 50, dwellS: 60, faceSizePx: 90 };
     h.bus.publish('visitor', { ...visitor, template: new Float32Array(4) } as typeof visitor);
     h.bus.publish('occupancy', { cameraId: 'cam1', t: 70, count: 4 });
     h.bus.publish('camera', { cameraId: 'cam1', state: 'auth-failed', detail: 'rtsp://admin:hunter2@192.0.2.7/s returned 401', framesAnalysed: 5, framesDropped: 1 });

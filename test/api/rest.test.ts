@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 function visitor(id: string, firstSeenS: number, returning: boolean): VisitorRecord {
-  return { visitorId: id, identified: true, cameraId: 'cam1', firstSeenS, lastSeenS: firstSeenS + 60, returning, visitCount: returning ? 2 : 1, gender: 'female', ageBand: '25-34', age: 29, dwellS: 60 };
+  return { visitorId: id, identified: true, cameraId: 'cam1', firstSeenS, lastSeenS: firstSeenS + 60, returning, visitCount: returning ? 2 : 1, gender: 'female', ageBand: '25-34', age: 29, dwellS: 60, faceSizePx: 90 };
 }
 
 function bucket(start: number, entries: number): StatsBucket {

@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type WebSocket from 'ws';
 import { relayFfmpegArgs, CLOSE_UNKNOWN_CAMERA } from '../../plugin/api/video-relay';
-import { RtspTestServer, makeTestClip as makeH264Clip } from '../helpers/rtsp';
-import { childFfmpegPids, getJson, makeTestClip, openSocket, startHarness, waitFor, type Harness } from './harness';
+import { RtspTestServer, makeTempDir, makeTestClip, removeDir } from '../helpers/rtsp';
+import { childFfmpegPids, getJson, openSocket, startHarness, waitFor, type Harness } from './harness';
 
 const TS_PACKET = 188;
 const TS_SYNC = 0x47;
@@ -13,13 +10,13 @@ let dir: string;
 let clip: string;
 let h: Harness;
 
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopface-relay-'));
-  clip = makeTestClip(dir);
+beforeAll(async () => {
+  dir = await makeTempDir('shopface-relay-');
+  clip = await makeTestClip(dir, { codec: 'h264', seconds: 4, fps: 25, width: 320, height: 240 });
 }, 60_000);
 
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
+afterAll(async () => {
+  await removeDir(dir);
 });
 
 beforeEach(async () => {
@@ -122,7 +119,7 @@ describe('live video relay', () => {
   }, 20_000);
 
   test('relays an RTSP camera with credentials', async () => {
-    const rtspClip = await makeH264Clip(dir, { codec: 'h264', seconds: 10, fps: 15, width: 320, height: 240 });
+    const rtspClip = await makeTestClip(dir, { codec: 'h264', seconds: 10, fps: 15, width: 320, height: 240 });
     const credentials = { user: 'viewer', password: 'pa:ss@word' };
     const rtsp = await RtspTestServer.start({ mounts: [{ path: '/cam1', codec: 'h264', clip: rtspClip }], ...credentials });
     try {

@@ -16,7 +16,7 @@ describe('demo clip', () => {
     expect(Math.min(...people.map((person) => person.faceHeightPx))).toBeGreaterThanOrEqual(50);
   });
 
-  test('renders about 30 s of 640x360 h264', async () => {
+  test('renders 640x360 h264 clip', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipgen-demo-'));
     try {
       const out = path.join(dir, 'demo.mp4');

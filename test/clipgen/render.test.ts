@@ -12,13 +12,13 @@ const DURATION_S = 5;
 
 function datasetImage(relative: string): string {
   const full = path.join(DATASETS, relative);
-  if (!fs.existsSync(full)) throw new Error(`test image not found: ${full}; these tests need the shared datasets folder`);
+  if (!fs.existsSync(full)) throw new Error(`test image not found: ${full}. These tests need the shared datasets folder`);
   return full;
 }
 
 function firstUtkChip(): string {
   const folder = path.join(DATASETS, 'utkface-sample', 'images');
-  if (!fs.existsSync(folder)) throw new Error(`dataset folder not found: ${folder}; these tests need the shared datasets folder`);
+  if (!fs.existsSync(folder)) throw new Error(`dataset folder not found: ${folder}. These tests need the shared datasets folder`);
   return path.join(folder, fs.readdirSync(folder).sort()[0]);
 }
 
@@ -150,6 +150,12 @@ describe('renderClip', () => {
     await expect(renderClip(cast, { ...options, durationS: 4, out: path.join(dir, 'x.mp4') }))
       .rejects.toThrow(/person chip leaves at 4.5 s/);
   });
+
+  test('unwritable output reports ffmpeg stderr', async () => {
+    const out = path.join(dir, 'missing-folder', 'x.mp4');
+    await expect(renderClip(cast, { ...options, out })).rejects.toThrow(/encoding .*x\.mp4 failed.*No such file or directory/);
+    expect(fs.existsSync(`${out}.truth.json`)).toBe(false);
+  }, 30000);
 
   test('default duration ends a second after the last leave', async () => {
     const out = path.join(dir, 'default-duration.mp4');

@@ -90,7 +90,9 @@ describe('parseDiscoveryMessage', () => {
 
   test('drops XAddrs that are not http URLs', () => {
     const message = parseDiscoveryMessage(probeMatches({ ...fields, xaddrs: 'ftp://x/ not-a-url http://192.0.2.50/onvif/device_service' }));
-    expect(message.kind === 'probe-matches' && message.matches[0].xaddrs).toEqual(['http://192.0.2.50/onvif/device_service']);
+    expect(message.kind).toBe('probe-matches');
+    if (message.kind !== 'probe-matches') return;
+    expect(message.matches[0].xaddrs).toEqual(['http://192.0.2.50/onvif/device_service']);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { DiscoveryLogger } from '../../plugin/discovery/types';
 
-/** A logger that keeps every message, for asserting warnings and that no secret was logged. */
+/** Creates a logger that keeps every message, so tests can assert warnings and that no secret was logged. */
 export function captureLogger(): DiscoveryLogger & { lines: string[] } {
   const lines: string[] = [];
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {

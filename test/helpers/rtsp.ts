@@ -131,7 +131,7 @@ export class RtspTestServer {
     return server;
   }
 
-  /** The stream URL of `mount`, with `user:password@` when credentials are given. */
+  /** Builds the stream URL of `mount`, with `user:password@` when credentials are given. */
   url(mount: string, credentials?: { user: string; password: string }): string {
     const userInfo = credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@` : '';
     return `rtsp://${userInfo}127.0.0.1:${this.port}${mount}`;

@@ -15,14 +15,17 @@ function overlap(a: { from: number; to: number }, b: { from: number; to: number 
 
 /**
  * Pairs truth visitors with reported visitors one to one by overlap of their
- * time on screen (greedy, best overlap first; at least 0.3 to pair).
+ * time on screen (at least 0.3 to pair), less a penalty for different face
+ * sizes so that a small face in the far lane is not paired with a near
+ * visitor passing at the same time; greedy, best score first.
  */
 export function matchVisitors(truth: ClipTruth, report: AnalyzeReport): TruthPair[] {
   const candidates: { t: number; r: number; score: number }[] = [];
   truth.visitors.forEach((tv, t) => {
     report.visitors.forEach((rv, r) => {
-      const score = overlap({ from: tv.enterS, to: tv.leaveS }, { from: rv.firstSeenS, to: rv.lastSeenS });
-      if (score >= 0.3) candidates.push({ t, r, score });
+      const time = overlap({ from: tv.enterS, to: tv.leaveS }, { from: rv.firstSeenS, to: rv.lastSeenS });
+      const sizeGap = Math.abs(Math.log(Math.max(1, rv.faceSizePx) / tv.faceHeightPx));
+      if (time >= 0.3) candidates.push({ t, r, score: time - 0.5 * sizeGap });
     });
   });
   candidates.sort((a, b) => b.score - a.score);

@@ -60,7 +60,7 @@ test('silent camera with live session is not restarted', async () => {
   await delay(heldAt + SILENCE_MS - Date.now());
   const decodedDuringSilence = camera.framesSince(heldAt + 2000);
   const releasedAt = Date.now();
-  proxy?.release();
+  proxy.release();
   await waitFor(() => camera.framesSince(releasedAt) >= 5, 15_000, 'frames after the silence');
 
   const stats = source.stats();
@@ -89,7 +89,7 @@ test('silent camera is restarted after the stall timeout', async () => {
   const stalledStates = [...camera.states];
   const stalledDetails = [...camera.details];
   const releasedAt = Date.now();
-  proxy?.release();
+  proxy.release();
   await waitFor(() => camera.framesSince(releasedAt) >= 3, 20_000, 'frames after the restart');
 
   expect(stalledStates.slice(-3, -1)).toEqual(['live', 'no-frames']);

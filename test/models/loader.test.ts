@@ -110,6 +110,19 @@ describe('resolveModel', () => {
     expect(readdirSync(cacheDir)).toEqual(['age_gender.onnx']);
   });
 
+  test('converter output is checked against the catalogue', async () => {
+    const base = loadCatalogue();
+    const wrong = '0'.repeat(64);
+    const catalogue = { ...base, models: base.models.map((m) => (m.role === 'ageGender' ? { ...m, sha256: wrong } : m)) };
+    const cacheDir = newDir('cache');
+    const error = await resolveModel('ageGender', { cacheDir, catalogue }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('model ageGender (age_gender.onnx)');
+    expect((error as Error).message).toContain(wrong);
+    expect((error as Error).message).toContain('no longer reproduces');
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
   test('resolveModels returns every role', async () => {
     const models = await resolveModels({ cacheDir: newDir('cache'), mirrorDir: MIRROR });
     expect(Object.keys(models).sort()).toEqual(['ageGender', 'detector', 'embedder']);

@@ -63,7 +63,7 @@ export class DigestVerifier {
     private readonly password: string,
   ) {}
 
-  /** A fresh challenge for the WWW-Authenticate header. */
+  /** Creates a fresh challenge for the WWW-Authenticate header. */
   challenge(): string {
     const nonce = randomBytes(12).toString('hex');
     this.nonces.add(nonce);

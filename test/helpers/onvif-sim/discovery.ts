@@ -59,7 +59,7 @@ function typesDeclared(text: string, types: string): boolean {
     .every((type) => new RegExp(`xmlns:${type.split(':')[0]}="[^"]+"`).test(text));
 }
 
-/** The WS-Discovery side of the simulator: answers probes and sends Hello and Bye. */
+/** The WS-Discovery side of the simulator: it replies to probes and sends Hello and Bye. */
 export class DiscoveryResponder {
   private socket?: dgram.Socket;
   /** Probes received, in order. */

@@ -15,13 +15,13 @@ import * as xml from './templates';
 
 export type SimAuth = 'none' | 'ws-security' | 'digest';
 
-/** GetStreamUri request forms the simulator can be told to fault on. */
+/** GetStreamUri request forms that a test can make the simulator fault on. */
 export type StreamUriForm = 'media2' | 'media1-transport' | 'media1-bare';
 
 /**
- * A reply the test substitutes for an operation: raw body text; or status,
- * content type and body; or a misbehaving connection (`hangUp` closes the socket
- * without a reply, `delayMs` waits before replying).
+ * A reply the test substitutes for an operation. It is raw body text, or a
+ * status, content type and body. `hangUp` closes the socket without a reply,
+ * and `delayMs` waits before replying.
  */
 export type SimOverride = string | { status?: number; contentType?: string; body?: string | Buffer; hangUp?: boolean; delayMs?: number };
 
@@ -30,13 +30,13 @@ export interface SimQuirks {
   streamHost?: string;
   /** GetStreamUri names the HTTP port while GetNetworkProtocols lists the real RTSP port. */
   httpPortInStreamUri?: boolean;
-  /** These GetStreamUri forms answer a SOAP 1.2 fault `env:Sender` / `ter:InvalidArgs`. */
+  /** These GetStreamUri forms return a SOAP 1.2 fault `env:Sender` / `ter:InvalidArgs`. */
   streamUriFaults?: StreamUriForm[];
   /** Every profile is H.265. */
   h265Only?: boolean;
   /** GetServices lists no Media2 service and Media2 calls fail. */
   noMedia2?: boolean;
-  /** GetServices answers a fault, so clients fall back to GetCapabilities. */
+  /** GetServices returns a fault, so clients fall back to GetCapabilities. */
   noGetServices?: boolean;
 }
 
@@ -265,9 +265,11 @@ export class OnvifSim {
         return xml.media1Profiles(this.profiles);
       case 'media2:GetProfiles':
         return xml.media2Profiles(this.profiles);
+      case 'media:GetVideoSources':
+        return xml.videoSources();
       case 'media:GetStreamUri':
       case 'media2:GetStreamUri':
-        return this.streamUri(service, parsed);
+        return this.streamUri(service as 'media' | 'media2', parsed);
       default:
         return notSupported;
     }
@@ -285,7 +287,10 @@ export class OnvifSim {
   private streamUri(service: 'media' | 'media2', parsed: ParsedRequest): string {
     const style = this.options.prefixStyle ?? 'usual';
     const hasTransport = JSON.stringify(parsed.body).includes('"Transport"');
-    const form: StreamUriForm = service === 'media2' ? 'media2' : hasTransport ? 'media1-transport' : 'media1-bare';
+    let form: StreamUriForm = 'media2';
+    if (service === 'media') {
+      form = hasTransport ? 'media1-transport' : 'media1-bare';
+    }
     if (this.options.quirks?.streamUriFaults?.includes(form)) {
       return xml.fault('Sender', 'InvalidArgs', 'The requested configuration is not supported', style);
     }

@@ -34,7 +34,7 @@ export function envelope(body: string, style: PrefixStyle = 'usual'): string {
   );
 }
 
-/** A SOAP 1.2 fault with a subcode, e.g. `ter:InvalidArgs` or `ter:NotAuthorized`. */
+/** Builds a SOAP 1.2 fault envelope with a subcode, e.g. `ter:InvalidArgs` or `ter:NotAuthorized`. */
 export function fault(code: 'Sender' | 'Receiver', subcode: string, reason: string, style: PrefixStyle = 'usual'): string {
   const { env } = prefixes(style);
   return envelope(
@@ -130,6 +130,13 @@ export function media2Profiles(profiles: SimProfile[]): string {
     `<tt:RateControl ConstantBitRate="false"><tt:FrameRateLimit>25</tt:FrameRateLimit><tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl>` +
     `<tt:Quality>3</tt:Quality></tr2:VideoEncoder></tr2:Configurations></tr2:Profiles>`;
   return `<tr2:GetProfilesResponse>${profiles.map(profile).join('')}</tr2:GetProfilesResponse>`;
+}
+
+export function videoSources(): string {
+  return (
+    `<trt:GetVideoSourcesResponse><trt:VideoSources token="VideoSource_1"><tt:Framerate>25</tt:Framerate>` +
+    `<tt:Resolution><tt:Width>2560</tt:Width><tt:Height>1440</tt:Height></tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>`
+  );
 }
 
 export function media1StreamUri(uri: string): string {
