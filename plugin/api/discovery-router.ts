@@ -55,14 +55,28 @@ export function createDiscoveryRouter(deps: DiscoveryRouterDeps): Router {
     }
   });
 
-  router.post('/discovery/:id/test', (request, response) => testConnection(deps, logger, request, response));
+  router.post('/discovery/:id/test', (request, response) =>
+    testConnection(deps, logger, request, response),
+  );
   return router;
 }
 
-async function testConnection(deps: DiscoveryRouterDeps, logger: DiscoveryLogger, request: Request, response: Response): Promise<void> {
+async function testConnection(
+  deps: DiscoveryRouterDeps,
+  logger: DiscoveryLogger,
+  request: Request,
+  response: Response,
+): Promise<void> {
   const id = request.params.id;
   if (deps.directory.get(id) === undefined) {
-    response.status(404).json({ error: { code: 'not-found', message: `no discovered device has id "${id.slice(0, 100)}"; run a scan first` } });
+    response
+      .status(404)
+      .json({
+        error: {
+          code: 'not-found',
+          message: `no discovered device has id "${id.slice(0, 100)}"; run a scan first`,
+        },
+      });
     return;
   }
   const credentials = readCredentials(request.body);
@@ -72,17 +86,33 @@ async function testConnection(deps: DiscoveryRouterDeps, logger: DiscoveryLogger
   }
   try {
     const result = await deps.directory.testConnection(id, credentials);
-    logger.info('camera connection test finished', { cameraId: id, ok: result.ok, code: result.ok ? undefined : result.error.code });
+    logger.info('camera connection test finished', {
+      cameraId: id,
+      ok: result.ok,
+      code: result.ok ? undefined : result.error.code,
+    });
     response.json(result);
   } catch (error) {
     sendError(response, error, logger);
   }
 }
 
-/** Answers a malformed or oversized JSON body with a 400 or 413 JSON error instead of express's HTML page. */
-function rejectBadJson(error: { type?: string; status?: number }, _request: Request, response: Response, next: NextFunction): void {
+/** Rejects a malformed or oversized JSON body with a 400 or 413 JSON error instead of express's HTML page. */
+function rejectBadJson(
+  error: { type?: string; status?: number },
+  _request: Request,
+  response: Response,
+  next: NextFunction,
+): void {
   if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
-    response.status(error.status ?? 400).json({ error: { code: 'invalid-input', message: `request body is not valid JSON of at most 16 KiB (${error.type})` } });
+    response
+      .status(error.status ?? 400)
+      .json({
+        error: {
+          code: 'invalid-input',
+          message: `request body is not valid JSON of at most 16 KiB (${error.type})`,
+        },
+      });
     return;
   }
   next(error);
@@ -94,7 +124,11 @@ function readCredentials(body: unknown): Credentials | undefined | Error {
   if (username === undefined && password === undefined) {
     return undefined;
   }
-  if (typeof username !== 'string' || username.length === 0 || username.length > MAX_USERNAME_LENGTH) {
+  if (
+    typeof username !== 'string' ||
+    username.length === 0 ||
+    username.length > MAX_USERNAME_LENGTH
+  ) {
     return new Error(`username must be a string of 1-${MAX_USERNAME_LENGTH} characters`);
   }
   if (typeof password !== 'string' || password.length > MAX_PASSWORD_LENGTH) {
@@ -108,7 +142,11 @@ function readUnicast(body: unknown): string[] | Error {
   if (unicast === undefined) {
     return [];
   }
-  if (!Array.isArray(unicast) || unicast.length > 64 || !unicast.every((item) => typeof item === 'string' && item.length <= 64)) {
+  if (
+    !Array.isArray(unicast) ||
+    unicast.length > 64 ||
+    !unicast.every((item) => typeof item === 'string' && item.length <= 64)
+  ) {
     return new Error('unicast must be an array of at most 64 address or range strings');
   }
   return unicast as string[];
@@ -116,11 +154,17 @@ function readUnicast(body: unknown): string[] | Error {
 
 function sendError(response: Response, error: unknown, logger: DiscoveryLogger): void {
   if (error instanceof DiscoveryError) {
-    response.status(error.code === 'invalid-input' ? 400 : 502).json({ error: { code: error.code, message: error.message } });
+    response
+      .status(error.code === 'invalid-input' ? 400 : 502)
+      .json({ error: { code: error.code, message: error.message } });
     return;
   }
-  logger.warn('discovery request failed', { error: error instanceof Error ? error.message : String(error) });
-  response.status(500).json({ error: { code: 'internal', message: 'discovery failed; see the service log' } });
+  logger.warn('discovery request failed', {
+    error: error instanceof Error ? error.message : String(error),
+  });
+  response
+    .status(500)
+    .json({ error: { code: 'internal', message: 'discovery failed; see the service log' } });
 }
 
 /** Selects the device fields the API shows from a fixed list, so a field added to the type later is not exposed by accident. */

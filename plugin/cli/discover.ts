@@ -56,15 +56,24 @@ function parseCli(argv: string[]): CliArgs | undefined {
     options: {
       unicast,
       multicast: unicast.length === 0 || values.multicast === true,
-      credentials: readCredentials(values.user ?? process.env.ONVIF_USER, values.password ?? process.env.ONVIF_PASSWORD),
+      credentials: readCredentials(
+        values.user ?? process.env.ONVIF_USER,
+        values.password ?? process.env.ONVIF_PASSWORD,
+      ),
       analysisSize: readSize(values['analysis-size'] ?? '640x360'),
-      probe: { timeoutMs: readPositive(values.timeout ?? '3000', '--timeout'), bindAddress: values.bind },
+      probe: {
+        timeoutMs: readPositive(values.timeout ?? '3000', '--timeout'),
+        bindAddress: values.bind,
+      },
       logger: stderrLogger,
     },
   };
 }
 
-function readCredentials(username: string | undefined, password: string | undefined): Credentials | undefined {
+function readCredentials(
+  username: string | undefined,
+  password: string | undefined,
+): Credentials | undefined {
   if (username === undefined) {
     if (password !== undefined) {
       throw new Error('--password was given without --user');
@@ -93,22 +102,33 @@ function readPositive(text: string, name: string): number {
 /** Logs warnings to stderr, so stdout stays clean JSON. Messages never contain credentials. */
 const stderrLogger: DiscoveryLogger = {
   info: () => undefined,
-  warn: (message, fields) => process.stderr.write(`warning: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
+  warn: (message, fields) =>
+    process.stderr.write(`warning: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
 };
 
 function printText(devices: DiscoveredDevice[]): void {
   if (devices.length === 0) {
-    console.log('No ONVIF device replied. Try --unicast with the camera address, and see docs/discovery.md.');
+    console.log(
+      'No ONVIF device replied. Try --unicast with the camera address, and see docs/discovery.md.',
+    );
   }
   for (const device of devices) {
-    const model = device.info ? `${device.info.manufacturer} ${device.info.model}`.trim() : device.hardware ?? 'model unknown';
-    console.log(`${device.name ?? device.id}  ${device.address}  ${model}  reachability: ${device.reachability}`);
+    const model = device.info
+      ? `${device.info.manufacturer} ${device.info.model}`.trim()
+      : (device.hardware ?? 'model unknown');
+    console.log(
+      `${device.name ?? device.id}  ${device.address}  ${model}  reachability: ${device.reachability}`,
+    );
     console.log(`  id: ${device.id}\n  service: ${device.serviceUrl}`);
     for (const profile of device.profiles ?? []) {
-      console.log(`  profile ${profile.token} (${profile.name}): ${profile.codec} ${profile.width}x${profile.height}  ${profile.rtspUrl ?? `error: ${profile.error}`}`);
+      console.log(
+        `  profile ${profile.token} (${profile.name}): ${profile.codec} ${profile.width}x${profile.height}  ${profile.rtspUrl ?? `error: ${profile.error}`}`,
+      );
     }
     for (const source of device.sources ?? []) {
-      console.log(`  analysis stream: ${source.rtspUrl} (profile ${source.profile})\n  live view: ${source.liveViewUrl ?? 'none'}`);
+      console.log(
+        `  analysis stream: ${source.rtspUrl} (profile ${source.profile})\n  live view: ${source.liveViewUrl ?? 'none'}`,
+      );
       if (source.liveViewNote) {
         console.log(`  note: ${source.liveViewNote}`);
       }
@@ -134,7 +154,13 @@ async function main(): Promise<number> {
   try {
     const result = await discoverCameras(args.options);
     if (args.json) {
-      console.log(JSON.stringify({ devices: result.devices.map(publicDevice), rejectedReplies: result.rejected.length }, null, 2));
+      console.log(
+        JSON.stringify(
+          { devices: result.devices.map(publicDevice), rejectedReplies: result.rejected.length },
+          null,
+          2,
+        ),
+      );
     } else {
       printText(result.devices);
     }

@@ -28,7 +28,11 @@ export function formatCreated(timeMs: number): string {
  * camera clock minus the local clock (from GetSystemDateAndTime), so `Created`
  * is in the camera's time and passes its freshness check.
  */
-export function usernameTokenHeader(credentials: Credentials, clockOffsetMs: number, nowMs = Date.now()): string {
+export function usernameTokenHeader(
+  credentials: Credentials,
+  clockOffsetMs: number,
+  nowMs = Date.now(),
+): string {
   const nonce = randomBytes(16);
   const created = formatCreated(nowMs + clockOffsetMs);
   const digest = passwordDigest(nonce, created, credentials.password);
@@ -84,7 +88,8 @@ export function parseAuthParams(text: string): Record<string, string> {
   const params: Record<string, string> = {};
   const pattern = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
   for (const match of text.matchAll(pattern)) {
-    params[match[1].toLowerCase()] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3];
+    params[match[1].toLowerCase()] =
+      match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3];
   }
   return params;
 }
@@ -101,13 +106,18 @@ export class DigestSession {
   /** Builds the `Authorization` header value for one request. */
   authorization(method: string, uri: string): string {
     const { realm, nonce, qop, opaque, algorithm } = this.challenge;
-    const hash = (text: string): string => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+    const hash = (text: string): string =>
+      createHash(algorithm === 'MD5' ? 'md5' : 'sha256')
+        .update(text)
+        .digest('hex');
     const ha1 = hash(`${this.credentials.username}:${realm}:${this.credentials.password}`);
     const ha2 = hash(`${method}:${uri}`);
     this.nonceCount += 1;
     const nc = this.nonceCount.toString(16).padStart(8, '0');
     const cnonce = randomBytes(8).toString('hex');
-    const response = qop ? hash(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : hash(`${ha1}:${nonce}:${ha2}`);
+    const response = qop
+      ? hash(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
+      : hash(`${ha1}:${nonce}:${ha2}`);
     const parts = [
       `username="${quote(this.credentials.username)}"`,
       `realm="${quote(realm)}"`,

@@ -1,4 +1,12 @@
-import { getCapabilities, getClockOffsetMs, getDeviceInformation, getNetworkProtocols, getServices, type MediaServices, type NetworkProtocols } from './device';
+import {
+  getCapabilities,
+  getClockOffsetMs,
+  getDeviceInformation,
+  getNetworkProtocols,
+  getServices,
+  type MediaServices,
+  type NetworkProtocols,
+} from './device';
 import { DiscoveryError, toCameraError } from './errors';
 import { getMedia1Profiles, getMedia2Profiles, getStreamUri } from './media';
 import { buildSources } from './select';
@@ -50,21 +58,42 @@ export interface DeviceRef {
  * analysis and live-view streams. Throws a `DiscoveryError` for a failure
  * that leaves the device unusable; smaller failures become warnings.
  */
-export async function inspectDevice(device: DeviceRef, options: InspectOptions = {}): Promise<Inspection> {
+export async function inspectDevice(
+  device: DeviceRef,
+  options: InspectOptions = {},
+): Promise<Inspection> {
   const logger = options.logger ?? projectLogger;
   const client = new SoapClient({ credentials: options.credentials, timeoutMs: options.timeoutMs });
   const warnings: string[] = [];
   client.clockOffsetMs = await readClockOffset(client, device.serviceUrl, warnings);
   const info = await getDeviceInformation(client, device.serviceUrl);
-  const services = alignServices(await readServices(client, device.serviceUrl), device.serviceUrl, warnings);
+  const services = alignServices(
+    await readServices(client, device.serviceUrl),
+    device.serviceUrl,
+    warnings,
+  );
   const protocols = await readProtocols(client, device.serviceUrl, warnings);
   const profiles = await readProfiles(client, services, warnings);
-  const streams = await readStreams(client, services, profiles, repairContext(device.serviceUrl, protocols), warnings);
+  const streams = await readStreams(
+    client,
+    services,
+    profiles,
+    repairContext(device.serviceUrl, protocols),
+    warnings,
+  );
   const name = device.name ?? (info.model || new URL(device.serviceUrl).hostname);
-  const sources = buildSources(device.id, name, streams, options.analysisSize ?? DEFAULT_ANALYSIS_SIZE);
+  const sources = buildSources(
+    device.id,
+    name,
+    streams,
+    options.analysisSize ?? DEFAULT_ANALYSIS_SIZE,
+  );
   if (sources.length === 0) {
     const firstError = streams.find((stream) => stream.error !== undefined)?.error;
-    throw new DiscoveryError('no-stream-uri', firstError ?? 'no profile returned a usable stream URI');
+    throw new DiscoveryError(
+      'no-stream-uri',
+      firstError ?? 'no profile returned a usable stream URI',
+    );
   }
   for (const warning of warnings) {
     logger.warn(warning, { cameraId: device.id });
@@ -72,7 +101,11 @@ export async function inspectDevice(device: DeviceRef, options: InspectOptions =
   return { info, profiles: streams, sources, warnings, clockOffsetMs: client.clockOffsetMs };
 }
 
-async function readClockOffset(client: SoapClient, url: string, warnings: string[]): Promise<number> {
+async function readClockOffset(
+  client: SoapClient,
+  url: string,
+  warnings: string[],
+): Promise<number> {
   try {
     return await getClockOffsetMs(client, url);
   } catch (error) {
@@ -106,19 +139,29 @@ async function readServices(client: SoapClient, url: string): Promise<MediaServi
   }
 }
 
-async function readProtocols(client: SoapClient, url: string, warnings: string[]): Promise<NetworkProtocols | undefined> {
+async function readProtocols(
+  client: SoapClient,
+  url: string,
+  warnings: string[],
+): Promise<NetworkProtocols | undefined> {
   try {
     return await getNetworkProtocols(client, url);
   } catch (error) {
     if (!isContentError(error)) {
       throw error;
     }
-    warnings.push(`GetNetworkProtocols failed, so stream URI ports are used as returned: ${toCameraError(error).message}`);
+    warnings.push(
+      `GetNetworkProtocols failed, so stream URI ports are used as returned: ${toCameraError(error).message}`,
+    );
     return undefined;
   }
 }
 
-async function readProfiles(client: SoapClient, services: MediaServices, warnings: string[]): Promise<MediaProfile[]> {
+async function readProfiles(
+  client: SoapClient,
+  services: MediaServices,
+  warnings: string[],
+): Promise<MediaProfile[]> {
   if (services.media2 !== undefined) {
     try {
       const profiles = await getMedia2Profiles(client, services.media2, warnings);
@@ -136,14 +179,24 @@ async function readProfiles(client: SoapClient, services: MediaServices, warning
   return readMedia1Profiles(client, services, warnings);
 }
 
-async function readMedia1Profiles(client: SoapClient, services: MediaServices, warnings: string[]): Promise<MediaProfile[]> {
+async function readMedia1Profiles(
+  client: SoapClient,
+  services: MediaServices,
+  warnings: string[],
+): Promise<MediaProfile[]> {
   if (services.media === undefined) {
-    throw new DiscoveryError('no-profile', 'the device has no usable Media2 profiles and no Media1 service');
+    throw new DiscoveryError(
+      'no-profile',
+      'the device has no usable Media2 profiles and no Media1 service',
+    );
   }
   const profiles = await getMedia1Profiles(client, services.media, warnings);
   if (profiles.length === 0) {
     const skipped = warnings.filter((warning) => warning.includes('skipped')).join('; ');
-    throw new DiscoveryError('no-profile', `the device lists no usable video profile${skipped ? ` (${skipped})` : ''}; add a video profile in the camera's settings`);
+    throw new DiscoveryError(
+      'no-profile',
+      `the device lists no usable video profile${skipped ? ` (${skipped})` : ''}; add a video profile in the camera's settings`,
+    );
   }
   return profiles;
 }
@@ -165,7 +218,10 @@ async function readStreams(
       if (!isContentError(error)) {
         throw error;
       }
-      streams.push({ ...profile, error: `profile ${profile.token}: ${toCameraError(error).message}` });
+      streams.push({
+        ...profile,
+        error: `profile ${profile.token}: ${toCameraError(error).message}`,
+      });
     }
   }
   return streams;
@@ -185,7 +241,11 @@ function repairContext(serviceUrl: string, protocols: NetworkProtocols | undefin
  * Points service URLs at the address the device was reached at when the
  * device names another host (a loopback address, or an inside address behind NAT).
  */
-function alignServices(services: MediaServices, serviceUrl: string, warnings: string[]): MediaServices {
+function alignServices(
+  services: MediaServices,
+  serviceUrl: string,
+  warnings: string[],
+): MediaServices {
   const aligned: MediaServices = {};
   for (const key of ['media', 'media2'] as const) {
     const xaddr = services[key];
@@ -196,7 +256,11 @@ function alignServices(services: MediaServices, serviceUrl: string, warnings: st
   return aligned;
 }
 
-function alignServiceUrl(xaddr: string, serviceUrl: string, warnings: string[]): string | undefined {
+function alignServiceUrl(
+  xaddr: string,
+  serviceUrl: string,
+  warnings: string[],
+): string | undefined {
   const reached = new URL(serviceUrl);
   let named: URL;
   try {
@@ -208,12 +272,19 @@ function alignServiceUrl(xaddr: string, serviceUrl: string, warnings: string[]):
   if (named.hostname === reached.hostname) {
     return named.href;
   }
-  warnings.push(`service address ${named.host} differs from the reached address ${reached.host}; using ${reached.host}`);
+  warnings.push(
+    `service address ${named.host} differs from the reached address ${reached.host}; using ${reached.host}`,
+  );
   return `${reached.origin}${named.pathname}${named.search}`;
 }
 
 /** True for failures in what the camera sent (fault, bad XML), as opposed to auth and transport failures. */
 function isContentError(error: unknown): boolean {
   const code = toCameraError(error).code;
-  return code === 'soap-fault' || code === 'invalid-response' || code === 'no-stream-uri' || code === 'no-profile';
+  return (
+    code === 'soap-fault' ||
+    code === 'invalid-response' ||
+    code === 'no-stream-uri' ||
+    code === 'no-profile'
+  );
 }

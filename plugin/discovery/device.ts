@@ -13,13 +13,25 @@ const op = (name: string) => ({ ns: NS.tds, name });
  * credentials, as the connect sequence requires) and returns camera time
  * minus local time in milliseconds.
  */
-export async function getClockOffsetMs(client: SoapClient, url: string, nowMs = () => Date.now()): Promise<number> {
+export async function getClockOffsetMs(
+  client: SoapClient,
+  url: string,
+  nowMs = () => Date.now(),
+): Promise<number> {
   const sentAt = nowMs();
-  const response = await client.call(url, op('GetSystemDateAndTime'), `<GetSystemDateAndTime xmlns="${NS.tds}"/>`, false);
+  const response = await client.call(
+    url,
+    op('GetSystemDateAndTime'),
+    `<GetSystemDateAndTime xmlns="${NS.tds}"/>`,
+    false,
+  );
   const receivedAt = nowMs();
   const utc = path(response, 'SystemDateAndTime', 'UTCDateTime');
   if (utc === undefined) {
-    throw new DiscoveryError('invalid-response', 'GetSystemDateAndTime reply has no SystemDateAndTime/UTCDateTime');
+    throw new DiscoveryError(
+      'invalid-response',
+      'GetSystemDateAndTime reply has no SystemDateAndTime/UTCDateTime',
+    );
   }
   return readUtcDateTime(utc) - Math.round((sentAt + receivedAt) / 2);
 }
@@ -28,8 +40,17 @@ function readUtcDateTime(utc: XmlElement): number {
   const field = (min: number, max: number, ...at: string[]): number => {
     const text = textAt(utc, ...at);
     const value = Number(text);
-    if (text === undefined || text === '' || !Number.isInteger(value) || value < min || value > max) {
-      throw new DiscoveryError('invalid-response', `GetSystemDateAndTime UTCDateTime/${at.join('/')} is "${(text ?? 'missing').slice(0, 40)}"; expected an integer ${min}-${max}`);
+    if (
+      text === undefined ||
+      text === '' ||
+      !Number.isInteger(value) ||
+      value < min ||
+      value > max
+    ) {
+      throw new DiscoveryError(
+        'invalid-response',
+        `GetSystemDateAndTime UTCDateTime/${at.join('/')} is "${(text ?? 'missing').slice(0, 40)}"; expected an integer ${min}-${max}`,
+      );
     }
     return value;
   };
@@ -42,8 +63,15 @@ function readUtcDateTime(utc: XmlElement): number {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-export async function getDeviceInformation(client: SoapClient, url: string): Promise<DeviceInformation> {
-  const response = await client.call(url, op('GetDeviceInformation'), `<GetDeviceInformation xmlns="${NS.tds}"/>`);
+export async function getDeviceInformation(
+  client: SoapClient,
+  url: string,
+): Promise<DeviceInformation> {
+  const response = await client.call(
+    url,
+    op('GetDeviceInformation'),
+    `<GetDeviceInformation xmlns="${NS.tds}"/>`,
+  );
   const read = (name: string): string => (textAt(response, name) ?? '').slice(0, 200);
   const info = {
     manufacturer: read('Manufacturer'),
@@ -53,7 +81,10 @@ export async function getDeviceInformation(client: SoapClient, url: string): Pro
     hardwareId: read('HardwareId'),
   };
   if (info.manufacturer === '' && info.model === '') {
-    throw new DiscoveryError('invalid-response', 'GetDeviceInformation reply has neither Manufacturer nor Model');
+    throw new DiscoveryError(
+      'invalid-response',
+      'GetDeviceInformation reply has neither Manufacturer nor Model',
+    );
   }
   return info;
 }
@@ -82,7 +113,10 @@ export async function getServices(client: SoapClient, url: string): Promise<Medi
     }
   }
   if (services.media === undefined && services.media2 === undefined) {
-    throw new DiscoveryError('invalid-response', 'GetServices lists no Media or Media2 service with an XAddr');
+    throw new DiscoveryError(
+      'invalid-response',
+      'GetServices lists no Media or Media2 service with an XAddr',
+    );
   }
   return services;
 }
@@ -96,7 +130,10 @@ export async function getCapabilities(client: SoapClient, url: string): Promise<
   );
   const media = textAt(response, 'Capabilities', 'Media', 'XAddr');
   if (!media) {
-    throw new DiscoveryError('invalid-response', 'GetCapabilities reply has no Capabilities/Media/XAddr');
+    throw new DiscoveryError(
+      'invalid-response',
+      'GetCapabilities reply has no Capabilities/Media/XAddr',
+    );
   }
   return { media };
 }
@@ -108,8 +145,15 @@ export interface NetworkProtocols {
   rtsp: number[];
 }
 
-export async function getNetworkProtocols(client: SoapClient, url: string): Promise<NetworkProtocols> {
-  const response = await client.call(url, op('GetNetworkProtocols'), `<GetNetworkProtocols xmlns="${NS.tds}"/>`);
+export async function getNetworkProtocols(
+  client: SoapClient,
+  url: string,
+): Promise<NetworkProtocols> {
+  const response = await client.call(
+    url,
+    op('GetNetworkProtocols'),
+    `<GetNetworkProtocols xmlns="${NS.tds}"/>`,
+  );
   const protocols: NetworkProtocols = { http: [], https: [], rtsp: [] };
   for (const entry of children(response, 'NetworkProtocols')) {
     const name = (textAt(entry, 'Name') ?? '').toLowerCase();

@@ -3,7 +3,13 @@ import { discoverCameras, deviceFromMatch, inspectInto, type DiscoverOptions } f
 import { DiscoveryError } from './errors';
 import { checkStream, type StreamCheckOptions } from './stream-check';
 import type { HostSubnet } from './targets';
-import type { CameraError, CameraSource, Credentials, DiscoveredDevice, DiscoveryLogger } from './types';
+import type {
+  CameraError,
+  CameraSource,
+  Credentials,
+  DiscoveredDevice,
+  DiscoveryLogger,
+} from './types';
 import { listenForAnnouncements, type AnnouncementListener } from './ws-discovery';
 import { logger as projectLogger } from '../log/logger';
 
@@ -46,7 +52,11 @@ export class DeviceDirectory extends EventEmitter {
     const known = this.devices.has(device.id);
     this.devices.set(device.id, device);
     if (!known) {
-      this.logger.info('ONVIF device added', { cameraId: device.id, address: device.address, source: device.source });
+      this.logger.info('ONVIF device added', {
+        cameraId: device.id,
+        address: device.address,
+        source: device.source,
+      });
       this.emit('added', device);
     }
   }
@@ -62,7 +72,11 @@ export class DeviceDirectory extends EventEmitter {
 
   /** Runs a probe (and inspection, unless disabled) and merges the devices found. */
   async refresh(options: DiscoverOptions = {}): Promise<DiscoveredDevice[]> {
-    const result = await discoverCameras({ subnets: this.options.subnets, logger: this.logger, ...options });
+    const result = await discoverCameras({
+      subnets: this.options.subnets,
+      logger: this.logger,
+      ...options,
+    });
     for (const device of result.devices) {
       this.upsert(device);
     }
@@ -75,7 +89,8 @@ export class DeviceDirectory extends EventEmitter {
       port,
       interfaceAddress,
       logger: this.logger,
-      onHello: (match, address) => this.upsert(deviceFromMatch(match, address, 'hello', this.options.subnets)),
+      onHello: (match, address) =>
+        this.upsert(deviceFromMatch(match, address, 'hello', this.options.subnets)),
       onBye: (endpoint) => this.remove(endpoint),
     });
   }
@@ -91,20 +106,33 @@ export class DeviceDirectory extends EventEmitter {
    * names what failed: unreachable, timeout, auth-failed, no-profile,
    * no-stream-uri, invalid-response, soap-fault or stream-failed.
    */
-  async testConnection(id: string, credentials: Credentials | undefined): Promise<ConnectionTestResult> {
+  async testConnection(
+    id: string,
+    credentials: Credentials | undefined,
+  ): Promise<ConnectionTestResult> {
     const known = this.devices.get(id);
     if (known === undefined) {
-      throw new DiscoveryError('invalid-input', `no discovered device has id "${id.slice(0, 100)}"; run discovery first`);
+      throw new DiscoveryError(
+        'invalid-input',
+        `no discovered device has id "${id.slice(0, 100)}"; run discovery first`,
+      );
     }
     const device: DiscoveredDevice = { ...known, warnings: [...known.warnings], error: undefined };
     await inspectInto(device, { credentials, logger: this.logger });
     if (device.error !== undefined || device.sources === undefined) {
-      return { ok: false, deviceId: id, error: device.error ?? { code: 'no-profile', message: 'no camera source found' } };
+      return {
+        ok: false,
+        deviceId: id,
+        error: device.error ?? { code: 'no-profile', message: 'no camera source found' },
+      };
     }
     try {
       await checkStream(device.sources[0].rtspUrl, credentials, this.options.streamCheck);
     } catch (error) {
-      const failure = error instanceof DiscoveryError ? error : new DiscoveryError('stream-failed', String(error));
+      const failure =
+        error instanceof DiscoveryError
+          ? error
+          : new DiscoveryError('stream-failed', String(error));
       return { ok: false, deviceId: id, error: { code: failure.code, message: failure.message } };
     }
     this.devices.set(id, device);

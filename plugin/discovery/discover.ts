@@ -36,18 +36,30 @@ const DEFAULT_SERVICE_PATH = '/onvif/device_service';
  */
 export async function discoverCameras(options: DiscoverOptions = {}): Promise<DiscoverResult> {
   const targets = parseTargets(options.unicast ?? []);
-  const found = await probe({ ...options.probe, multicast: options.multicast, targets, logger: options.logger });
+  const found = await probe({
+    ...options.probe,
+    multicast: options.multicast,
+    targets,
+    logger: options.logger,
+  });
   const devices = found.responses.map((response) =>
     deviceFromMatch(response.match, response.address, response.source, options.subnets),
   );
   if (options.inspect !== false) {
-    await forEachLimited(devices, options.concurrency ?? 4, (device) => inspectInto(device, options));
+    await forEachLimited(devices, options.concurrency ?? 4, (device) =>
+      inspectInto(device, options),
+    );
   }
   return { devices, rejected: found.rejected };
 }
 
 /** Builds the device entry for a ProbeMatch or Hello received from `sender`. */
-export function deviceFromMatch(match: ProbeMatch, sender: string, source: DiscoverySource, subnets?: HostSubnet[]): DiscoveredDevice {
+export function deviceFromMatch(
+  match: ProbeMatch,
+  sender: string,
+  source: DiscoverySource,
+  subnets?: HostSubnet[],
+): DiscoveredDevice {
   const warnings: string[] = [];
   const serviceUrl = chooseServiceUrl(match.xaddrs, sender, warnings);
   const reachability = classifyReachability(sender, subnets);
@@ -77,9 +89,14 @@ export function deviceFromMatch(match: ProbeMatch, sender: string, source: Disco
  */
 export function chooseServiceUrl(xaddrs: string[], sender: string, warnings: string[]): string {
   const urls = xaddrs.map((xaddr) => new URL(xaddr));
-  const chosen = urls.find((url) => url.hostname === formatHost(sender)) ?? urls.find((url) => !isLoopbackHost(url.hostname)) ?? urls[0];
+  const chosen =
+    urls.find((url) => url.hostname === formatHost(sender)) ??
+    urls.find((url) => !isLoopbackHost(url.hostname)) ??
+    urls[0];
   if (chosen === undefined) {
-    warnings.push(`the device sent no XAddrs; trying http://${formatHost(sender)}${DEFAULT_SERVICE_PATH}`);
+    warnings.push(
+      `the device sent no XAddrs; trying http://${formatHost(sender)}${DEFAULT_SERVICE_PATH}`,
+    );
     return `http://${formatHost(sender)}${DEFAULT_SERVICE_PATH}`;
   }
   if (isLoopbackHost(chosen.hostname) && !isLoopbackHost(sender)) {
@@ -94,7 +111,9 @@ export function chooseServiceUrl(xaddrs: string[], sender: string, warnings: str
  * or a full device service URL. Throws a `DiscoveryError` ('invalid-input') for anything else.
  */
 export function deviceFromAddress(address: string, subnets?: HostSubnet[]): DiscoveredDevice {
-  const serviceUrl = /^https?:\/\//i.test(address.trim()) ? parseServiceUrl(address) : serviceUrlFromHostPort(address);
+  const serviceUrl = /^https?:\/\//i.test(address.trim())
+    ? parseServiceUrl(address)
+    : serviceUrlFromHostPort(address);
   const url = new URL(serviceUrl);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
@@ -123,14 +142,23 @@ function parseServiceUrl(text: string): string {
     url.password = '';
     return url.href;
   } catch {
-    throw new DiscoveryError('invalid-input', `device address "${text.slice(0, 100)}" is not a valid URL`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `device address "${text.slice(0, 100)}" is not a valid URL`,
+    );
   }
 }
 
 /** Inspects a device in place: fills info, profiles and sources, or sets `error`. Never throws. */
-export async function inspectInto(device: DiscoveredDevice, options: InspectOptions): Promise<DiscoveredDevice> {
+export async function inspectInto(
+  device: DiscoveredDevice,
+  options: InspectOptions,
+): Promise<DiscoveredDevice> {
   try {
-    const inspection = await inspectDevice({ id: device.id, serviceUrl: device.serviceUrl, name: device.name }, options);
+    const inspection = await inspectDevice(
+      { id: device.id, serviceUrl: device.serviceUrl, name: device.name },
+      options,
+    );
     device.info = inspection.info;
     device.profiles = inspection.profiles;
     device.sources = inspection.sources;
@@ -138,12 +166,20 @@ export async function inspectInto(device: DiscoveredDevice, options: InspectOpti
     device.error = undefined;
   } catch (error) {
     device.error = toCameraError(error);
-    (options.logger ?? projectLogger).warn('ONVIF device inspection failed', { cameraId: device.id, code: device.error.code, error: device.error.message });
+    (options.logger ?? projectLogger).warn('ONVIF device inspection failed', {
+      cameraId: device.id,
+      code: device.error.code,
+      error: device.error.message,
+    });
   }
   return device;
 }
 
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

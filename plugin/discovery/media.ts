@@ -9,8 +9,16 @@ import { child, children, escapeXml, path, textAt, type XmlElement } from './xml
 const MAX_DIMENSION = 16384;
 
 /** Lists the video profiles from Media1 GetProfiles; profiles without a video encoder are left out. */
-export async function getMedia1Profiles(client: SoapClient, url: string, warnings: string[]): Promise<MediaProfile[]> {
-  const response = await client.call(url, { ns: NS.trt, name: 'GetProfiles' }, `<GetProfiles xmlns="${NS.trt}"/>`);
+export async function getMedia1Profiles(
+  client: SoapClient,
+  url: string,
+  warnings: string[],
+): Promise<MediaProfile[]> {
+  const response = await client.call(
+    url,
+    { ns: NS.trt, name: 'GetProfiles' },
+    `<GetProfiles xmlns="${NS.trt}"/>`,
+  );
   return readProfiles(response, 'media', warnings, (profile) => ({
     sourceToken: textAt(profile, 'VideoSourceConfiguration', 'SourceToken'),
     encoder: child(profile, 'VideoEncoderConfiguration'),
@@ -18,7 +26,11 @@ export async function getMedia1Profiles(client: SoapClient, url: string, warning
 }
 
 /** Lists the video profiles from Media2 GetProfiles (Type All). */
-export async function getMedia2Profiles(client: SoapClient, url: string, warnings: string[]): Promise<MediaProfile[]> {
+export async function getMedia2Profiles(
+  client: SoapClient,
+  url: string,
+  warnings: string[],
+): Promise<MediaProfile[]> {
   const response = await client.call(
     url,
     { ns: NS.tr2, name: 'GetProfiles' },
@@ -32,7 +44,12 @@ export async function getMedia2Profiles(client: SoapClient, url: string, warning
 
 type VideoParts = (profile: XmlElement) => { sourceToken?: string; encoder?: XmlElement };
 
-function readProfiles(response: XmlElement, service: MediaProfile['service'], warnings: string[], parts: VideoParts): MediaProfile[] {
+function readProfiles(
+  response: XmlElement,
+  service: MediaProfile['service'],
+  warnings: string[],
+  parts: VideoParts,
+): MediaProfile[] {
   const profiles: MediaProfile[] = [];
   for (const element of children(response, 'Profiles')) {
     const { sourceToken, encoder } = parts(element);
@@ -48,13 +65,24 @@ function readProfiles(response: XmlElement, service: MediaProfile['service'], wa
   return profiles;
 }
 
-function readProfile(element: XmlElement, encoder: XmlElement, sourceToken: string | undefined, service: MediaProfile['service']): MediaProfile {
+function readProfile(
+  element: XmlElement,
+  encoder: XmlElement,
+  sourceToken: string | undefined,
+  service: MediaProfile['service'],
+): MediaProfile {
   const token = element.attrs.token?.trim();
   if (!token || token.length > 64) {
-    throw new DiscoveryError('invalid-response', `${service} GetProfiles lists a profile whose token "${(token ?? '').slice(0, 70)}" is missing or longer than 64 characters; it was skipped`);
+    throw new DiscoveryError(
+      'invalid-response',
+      `${service} GetProfiles lists a profile whose token "${(token ?? '').slice(0, 70)}" is missing or longer than 64 characters; it was skipped`,
+    );
   }
   // Media1 carries FrameRateLimit as an element, Media2 as an attribute of RateControl.
-  const frameRate = Number(textAt(encoder, 'RateControl', 'FrameRateLimit') ?? child(encoder, 'RateControl')?.attrs.FrameRateLimit);
+  const frameRate = Number(
+    textAt(encoder, 'RateControl', 'FrameRateLimit') ??
+      child(encoder, 'RateControl')?.attrs.FrameRateLimit,
+  );
   return {
     token,
     name: (textAt(element, 'Name') ?? token).slice(0, 100),
@@ -105,7 +133,8 @@ interface StreamUriForm {
 const MEDIA2_FORM: StreamUriForm = {
   label: 'Media2 RtspUnicast',
   service: 'media2',
-  body: (token) => `<GetStreamUri xmlns="${NS.tr2}"><Protocol>RtspUnicast</Protocol><ProfileToken>${token}</ProfileToken></GetStreamUri>`,
+  body: (token) =>
+    `<GetStreamUri xmlns="${NS.tr2}"><Protocol>RtspUnicast</Protocol><ProfileToken>${token}</ProfileToken></GetStreamUri>`,
   read: (response) => textAt(response, 'Uri'),
 };
 
@@ -138,7 +167,10 @@ export async function getStreamUri(
   services: { media?: string; media2?: string },
   profile: MediaProfile,
 ): Promise<string> {
-  const forms = profile.service === 'media2' ? [MEDIA2_FORM, MEDIA1_TRANSPORT_FORM, MEDIA1_BARE_FORM] : [MEDIA1_TRANSPORT_FORM, MEDIA1_BARE_FORM, MEDIA2_FORM];
+  const forms =
+    profile.service === 'media2'
+      ? [MEDIA2_FORM, MEDIA1_TRANSPORT_FORM, MEDIA1_BARE_FORM]
+      : [MEDIA1_TRANSPORT_FORM, MEDIA1_BARE_FORM, MEDIA2_FORM];
   const failures: string[] = [];
   for (const form of forms) {
     const url = services[form.service];
@@ -149,16 +181,28 @@ export async function getStreamUri(
       return await tryForm(client, url, form, profile.token);
     } catch (error) {
       const failure = toCameraError(error);
-      if (failure.code !== 'soap-fault' && failure.code !== 'invalid-response' && failure.code !== 'no-stream-uri') {
+      if (
+        failure.code !== 'soap-fault' &&
+        failure.code !== 'invalid-response' &&
+        failure.code !== 'no-stream-uri'
+      ) {
         throw error;
       }
       failures.push(`${form.label}: ${failure.message}`);
     }
   }
-  throw new DiscoveryError('no-stream-uri', `GetStreamUri failed in every request form (${failures.join('; ')})`);
+  throw new DiscoveryError(
+    'no-stream-uri',
+    `GetStreamUri failed in every request form (${failures.join('; ')})`,
+  );
 }
 
-async function tryForm(client: SoapClient, url: string, form: StreamUriForm, token: string): Promise<string> {
+async function tryForm(
+  client: SoapClient,
+  url: string,
+  form: StreamUriForm,
+  token: string,
+): Promise<string> {
   const operation = { ns: form.service === 'media2' ? NS.tr2 : NS.trt, name: 'GetStreamUri' };
   const response = await client.call(url, operation, form.body(escapeXml(token)));
   const uri = form.read(response);

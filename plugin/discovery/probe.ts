@@ -12,7 +12,7 @@ export const PROBE_TYPES = {
 
 export type ProbeType = keyof typeof PROBE_TYPES;
 
-/** WS-Discovery 1.1 namespace; a few newer devices answer with it. */
+/** WS-Discovery 1.1 namespace, which a few newer devices use in replies. */
 const WSD_11 = 'http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01';
 
 /** Largest WS-Discovery datagram accepted, in bytes (a UDP datagram is at most 65507 bytes on IPv4). */
@@ -29,7 +29,10 @@ export function newMessageId(): string {
  * Builds a Probe as one compact line of XML. Every prefix it uses is declared
  * on the envelope, including the prefix inside the `Types` QName.
  */
-export function buildProbe(messageId: string, type: ProbeType = 'dn:NetworkVideoTransmitter'): string {
+export function buildProbe(
+  messageId: string,
+  type: ProbeType = 'dn:NetworkVideoTransmitter',
+): string {
   const { prefix, ns } = PROBE_TYPES[type];
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
@@ -52,7 +55,9 @@ export type DiscoveryMessage =
 export function parseDiscoveryMessage(datagram: string): DiscoveryMessage {
   const envelope = parseXml(datagram, MAX_DATAGRAM_BYTES);
   if (envelope.local !== 'Envelope' || (envelope.ns !== NS.soap12 && envelope.ns !== NS.soap11)) {
-    throw invalid(`datagram is not a SOAP envelope: root element is {${envelope.ns}}${envelope.local}`);
+    throw invalid(
+      `datagram is not a SOAP envelope: root element is {${envelope.ns}}${envelope.local}`,
+    );
   }
   const header = child(envelope, 'Header', envelope.ns);
   const payload = child(envelope, 'Body', envelope.ns)?.children[0];
@@ -60,7 +65,9 @@ export function parseDiscoveryMessage(datagram: string): DiscoveryMessage {
     throw invalid('datagram has no SOAP Body content');
   }
   if (payload.ns !== NS.wsd && payload.ns !== WSD_11) {
-    throw invalid(`datagram body {${payload.ns}}${payload.local} is not in the WS-Discovery namespace ${NS.wsd}`);
+    throw invalid(
+      `datagram body {${payload.ns}}${payload.local} is not in the WS-Discovery namespace ${NS.wsd}`,
+    );
   }
   return readPayload(payload, header);
 }
@@ -74,7 +81,11 @@ function readPayload(payload: XmlElement, header: XmlElement | undefined): Disco
     case 'Bye':
       return { kind: 'bye', endpoint: readEndpoint(payload) };
     case 'Probe':
-      return { kind: 'probe', messageId: textAt(header, 'MessageID') ?? '', types: splitList(textAt(payload, 'Types')) };
+      return {
+        kind: 'probe',
+        messageId: textAt(header, 'MessageID') ?? '',
+        types: splitList(textAt(payload, 'Types')),
+      };
     default:
       throw invalid(`datagram body ${payload.local} is not a ProbeMatches, Hello, Bye or Probe`);
   }
@@ -110,7 +121,9 @@ function readEndpoint(element: XmlElement): string {
     throw invalid(`${element.local} has no EndpointReference/Address`);
   }
   if (endpoint.length > 512 || /\s/.test(endpoint)) {
-    throw invalid(`${element.local} EndpointReference/Address "${endpoint.slice(0, 80)}" is not a valid URI`);
+    throw invalid(
+      `${element.local} EndpointReference/Address "${endpoint.slice(0, 80)}" is not a valid URI`,
+    );
   }
   return endpoint;
 }

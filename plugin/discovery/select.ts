@@ -10,15 +10,22 @@ function sizeDistance(profile: ProfileStream, target: AnalysisSize): number {
 }
 
 /** Picks the profile closest to the analysis size; ties go to the more widely decodable codec. */
-export function pickAnalysisProfile(profiles: ProfileStream[], target: AnalysisSize): ProfileStream {
+export function pickAnalysisProfile(
+  profiles: ProfileStream[],
+  target: AnalysisSize,
+): ProfileStream {
   return [...profiles].sort(
-    (a, b) => sizeDistance(a, target) - sizeDistance(b, target) || CODEC_RANK[a.codec] - CODEC_RANK[b.codec],
+    (a, b) =>
+      sizeDistance(a, target) - sizeDistance(b, target) ||
+      CODEC_RANK[a.codec] - CODEC_RANK[b.codec],
   )[0];
 }
 
 /** Picks the largest profile (the main stream) for the live view; ties go to H.264. */
 export function pickLiveProfile(profiles: ProfileStream[]): ProfileStream {
-  return [...profiles].sort((a, b) => b.width * b.height - a.width * a.height || CODEC_RANK[a.codec] - CODEC_RANK[b.codec])[0];
+  return [...profiles].sort(
+    (a, b) => b.width * b.height - a.width * a.height || CODEC_RANK[a.codec] - CODEC_RANK[b.codec],
+  )[0];
 }
 
 /** Advice for the live view when its stream is H.265, which many browsers cannot play. */
@@ -44,10 +51,18 @@ export function liveViewNote(live: ProfileStream, group: ProfileStream[]): strin
  * have a stream URL: the analysis stream closest to `target` and the largest
  * stream for the live view.
  */
-export function buildSources(deviceId: string, deviceName: string, profiles: ProfileStream[], target: AnalysisSize): CameraSource[] {
+export function buildSources(
+  deviceId: string,
+  deviceName: string,
+  profiles: ProfileStream[],
+  target: AnalysisSize,
+): CameraSource[] {
   const groups = new Map<string, ProfileStream[]>();
   for (const profile of profiles.filter((item) => item.rtspUrl !== undefined)) {
-    groups.set(profile.videoSourceToken, [...(groups.get(profile.videoSourceToken) ?? []), profile]);
+    groups.set(profile.videoSourceToken, [
+      ...(groups.get(profile.videoSourceToken) ?? []),
+      profile,
+    ]);
   }
   const several = groups.size > 1;
   return [...groups.entries()].map(([sourceToken, group]) => {

@@ -57,19 +57,39 @@ export class SoapClient {
    * `<name>Response` element. Throws a `DiscoveryError` on a transport error,
    * an auth failure, a SOAP fault or an unexpected reply.
    */
-  async call(url: string, operation: SoapOperation, bodyXml: string, authenticate = true): Promise<XmlElement> {
+  async call(
+    url: string,
+    operation: SoapOperation,
+    bodyXml: string,
+    authenticate = true,
+  ): Promise<XmlElement> {
     const withAuth = authenticate && this.options.credentials !== undefined;
-    let reply = await this.post(url, operation, this.envelope(bodyXml, withAuth && !this.digest), withAuth);
+    let reply = await this.post(
+      url,
+      operation,
+      this.envelope(bodyXml, withAuth && !this.digest),
+      withAuth,
+    );
     if (reply.status === 401 && withAuth) {
       reply = await this.retryWithDigest(url, operation, bodyXml, reply);
     }
     if (reply.status === 401) {
-      throw authFailed(operation, withAuth ? 'the camera rejected the credentials (HTTP 401)' : 'the camera requires credentials (HTTP 401)');
+      throw authFailed(
+        operation,
+        withAuth
+          ? 'the camera rejected the credentials (HTTP 401)'
+          : 'the camera requires credentials (HTTP 401)',
+      );
     }
     return this.readResponse(reply, operation);
   }
 
-  private async retryWithDigest(url: string, operation: SoapOperation, bodyXml: string, reply: HttpReply): Promise<HttpReply> {
+  private async retryWithDigest(
+    url: string,
+    operation: SoapOperation,
+    bodyXml: string,
+    reply: HttpReply,
+  ): Promise<HttpReply> {
     const challenge = parseDigestChallenge(headerValues(reply.rawHeaders, 'www-authenticate'));
     if (challenge === undefined || this.options.credentials === undefined) {
       return reply;
@@ -79,14 +99,24 @@ export class SoapClient {
   }
 
   private envelope(bodyXml: string, withToken: boolean): string {
-    const header = withToken && this.options.credentials ? usernameTokenHeader(this.options.credentials, this.clockOffsetMs) : '';
+    const header =
+      withToken && this.options.credentials
+        ? usernameTokenHeader(this.options.credentials, this.clockOffsetMs)
+        : '';
     return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap12}"><s:Header>${header}</s:Header><s:Body>${bodyXml}</s:Body></s:Envelope>`;
   }
 
   private readResponse(reply: HttpReply, operation: SoapOperation): XmlElement {
     const contentType = String(reply.headers['content-type'] ?? '');
-    if (reply.status >= 300 && !/xml/i.test(contentType) && !reply.body.trimStart().startsWith('<')) {
-      throw new DiscoveryError('invalid-response', `${operation.name} failed with HTTP ${reply.status} and no SOAP body`);
+    if (
+      reply.status >= 300 &&
+      !/xml/i.test(contentType) &&
+      !reply.body.trimStart().startsWith('<')
+    ) {
+      throw new DiscoveryError(
+        'invalid-response',
+        `${operation.name} failed with HTTP ${reply.status} and no SOAP body`,
+      );
     }
     const body = soapBody(parseReply(reply.body, this.maxBytes, operation), operation);
     const fault = child(body, 'Fault');
@@ -94,19 +124,30 @@ export class SoapClient {
       throw faultError(operation, readFault(fault));
     }
     if (reply.status >= 300) {
-      throw new DiscoveryError('invalid-response', `${operation.name} failed with HTTP ${reply.status}`);
+      throw new DiscoveryError(
+        'invalid-response',
+        `${operation.name} failed with HTTP ${reply.status}`,
+      );
     }
     return responseElement(body, operation);
   }
 
-  private post(url: string, operation: SoapOperation, envelope: string, withAuth: boolean): Promise<HttpReply> {
+  private post(
+    url: string,
+    operation: SoapOperation,
+    envelope: string,
+    withAuth: boolean,
+  ): Promise<HttpReply> {
     const target = parseServiceUrl(url);
     const headers: http.OutgoingHttpHeaders = {
       'Content-Type': `application/soap+xml; charset=utf-8; action="${operation.ns}/${operation.name}"`,
       'Content-Length': Buffer.byteLength(envelope),
     };
     if (withAuth && this.digest) {
-      headers.Authorization = this.digest.authorization('POST', `${target.pathname}${target.search}`);
+      headers.Authorization = this.digest.authorization(
+        'POST',
+        `${target.pathname}${target.search}`,
+      );
     }
     return sendHttp(target, headers, envelope, this.timeoutMs, this.maxBytes, operation);
   }
@@ -122,28 +163,44 @@ function sendHttp(
 ): Promise<HttpReply> {
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const request = transport.request(target, { method: 'POST', headers, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-          request.destroy(new DiscoveryError('invalid-response', `${operation.name} reply is larger than the limit of ${maxBytes} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          rawHeaders: response.rawHeaders,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      response.on('error', (error) => reject(transportError(error, target, operation)));
-    });
-    request.on('timeout', () => request.destroy(new DiscoveryError('timeout', `${operation.name} to ${redactUrl(target.href)} timed out after ${timeoutMs} ms; check that the address is an ONVIF device service`)));
+    const request = transport.request(
+      target,
+      { method: 'POST', headers, timeout: timeoutMs },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            request.destroy(
+              new DiscoveryError(
+                'invalid-response',
+                `${operation.name} reply is larger than the limit of ${maxBytes} bytes`,
+              ),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            rawHeaders: response.rawHeaders,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        response.on('error', (error) => reject(transportError(error, target, operation)));
+      },
+    );
+    request.on('timeout', () =>
+      request.destroy(
+        new DiscoveryError(
+          'timeout',
+          `${operation.name} to ${redactUrl(target.href)} timed out after ${timeoutMs} ms; check that the address is an ONVIF device service`,
+        ),
+      ),
+    );
     request.on('error', (error) => reject(transportError(error, target, operation)));
     request.end(body);
   });
@@ -154,10 +211,16 @@ function parseServiceUrl(url: string): URL {
   try {
     target = new URL(url);
   } catch {
-    throw new DiscoveryError('invalid-input', `device service URL "${redactUrl(url)}" is not a valid URL`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `device service URL "${redactUrl(url)}" is not a valid URL`,
+    );
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new DiscoveryError('invalid-input', `device service URL "${redactUrl(url)}" must use http or https`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `device service URL "${redactUrl(url)}" must use http or https`,
+    );
   }
   return target;
 }
@@ -202,7 +265,10 @@ function responseElement(body: XmlElement, operation: SoapOperation): XmlElement
   const expected = `${operation.name}Response`;
   const found = body.children[0];
   if (found === undefined) {
-    throw new DiscoveryError('invalid-response', `${operation.name} reply has an empty SOAP Body; expected ${expected}`);
+    throw new DiscoveryError(
+      'invalid-response',
+      `${operation.name} reply has an empty SOAP Body; expected ${expected}`,
+    );
   }
   if (found.local !== expected || found.ns !== operation.ns) {
     throw new DiscoveryError(
@@ -236,7 +302,10 @@ export function readFault(fault: XmlElement): SoapFault {
 function faultError(operation: SoapOperation, fault: SoapFault): DiscoveryError {
   const described = `${operation.name} returned SOAP fault ${fault.codes.join('/') || '(no code)'}${fault.reason ? `: ${fault.reason}` : ''}`;
   if (fault.codes.includes('NotAuthorized') || fault.codes.includes('FailedAuthentication')) {
-    return authFailed(operation, `${described}; check the user name and password, and the camera clock`);
+    return authFailed(
+      operation,
+      `${described}; check the user name and password, and the camera clock`,
+    );
   }
   return new DiscoveryError('soap-fault', described);
 }

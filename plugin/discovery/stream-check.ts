@@ -27,15 +27,32 @@ function defaultFfmpegPath(): string {
  * `DiscoveryError` ('stream-failed') with ffmpeg's last error lines,
  * credentials removed, when nothing decodes in time.
  */
-export function checkStream(rtspUrl: string, credentials: Credentials | undefined, options: StreamCheckOptions = {}): Promise<StreamCheckResult> {
+export function checkStream(
+  rtspUrl: string,
+  credentials: Credentials | undefined,
+  options: StreamCheckOptions = {},
+): Promise<StreamCheckResult> {
   const frames = options.frames ?? 1;
-  const args = ['-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', withCredentials(rtspUrl, credentials)];
+  const args = [
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-rtsp_transport',
+    'tcp',
+    '-i',
+    withCredentials(rtspUrl, credentials),
+  ];
   args.push('-frames:v', String(frames), '-an', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-');
-  const child = spawn(options.ffmpegPath ?? defaultFfmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.ffmpegPath ?? defaultFfmpegPath(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let decodedBytes = 0;
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (decodedBytes += chunk.length));
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  child.stderr.on(
+    'data',
+    (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15000);
     child.on('error', (error) => {
@@ -48,8 +65,16 @@ export function checkStream(rtspUrl: string, credentials: Credentials | undefine
         resolve({ decodedBytes });
         return;
       }
-      const reason = signal === 'SIGKILL' ? `no frame decoded within ${options.timeoutMs ?? 15000} ms` : lastLines(stderr, credentials) || `ffmpeg exited with code ${code}`;
-      reject(new DiscoveryError('stream-failed', `stream ${redactUrl(rtspUrl)} does not decode: ${reason}`));
+      const reason =
+        signal === 'SIGKILL'
+          ? `no frame decoded within ${options.timeoutMs ?? 15000} ms`
+          : lastLines(stderr, credentials) || `ffmpeg exited with code ${code}`;
+      reject(
+        new DiscoveryError(
+          'stream-failed',
+          `stream ${redactUrl(rtspUrl)} does not decode: ${reason}`,
+        ),
+      );
     });
   });
 }
@@ -58,7 +83,11 @@ export function checkStream(rtspUrl: string, credentials: Credentials | undefine
 function lastLines(stderr: string, credentials: Credentials | undefined): string {
   let text = stderr.replace(/\/\/[^/@\s]*@/g, '//');
   if (credentials?.password) {
-    text = text.split(credentials.password).join('***').split(encodeURIComponent(credentials.password)).join('***');
+    text = text
+      .split(credentials.password)
+      .join('***')
+      .split(encodeURIComponent(credentials.password))
+      .join('***');
   }
   return text.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
 }

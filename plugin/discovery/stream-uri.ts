@@ -11,7 +11,7 @@ import type { Credentials } from './types';
  * re-serialising would percent-encode characters some cameras need as they are.
  */
 
-/** What the sidecar knows about the device when repairing one of its URIs. */
+/** Device facts used to repair one of its stream URIs. */
 export interface RepairContext {
   /** Host (name or IP, without port) the device service was reached at. */
   reachedHost: string;
@@ -40,18 +40,35 @@ export function splitHostPort(address: string): { host: string; port?: number } 
   } catch {
     throw new DiscoveryError('invalid-input', `address "${text}" is not a valid host or host:port`);
   }
-  if (parsed.username || parsed.password || parsed.pathname !== '/' || parsed.search || parsed.hash) {
-    throw new DiscoveryError('invalid-input', `address "${text}" must be a host or host:port, without user, path or query`);
+  if (
+    parsed.username ||
+    parsed.password ||
+    parsed.pathname !== '/' ||
+    parsed.search ||
+    parsed.hash
+  ) {
+    throw new DiscoveryError(
+      'invalid-input',
+      `address "${text}" must be a host or host:port, without user, path or query`,
+    );
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  const explicitPort = /:(\d+)$/.test(text) ? Number(text.slice(text.lastIndexOf(':') + 1)) : undefined;
+  const explicitPort = /:(\d+)$/.test(text)
+    ? Number(text.slice(text.lastIndexOf(':') + 1))
+    : undefined;
   return explicitPort === undefined ? { host } : { host, port: explicitPort };
 }
 
 /** True for `localhost`, 127.0.0.0/8, `::1` and the unspecified addresses, which a camera can never mean for a remote client. */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || bare === '::' || bare === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+  return (
+    bare === 'localhost' ||
+    bare === '::1' ||
+    bare === '::' ||
+    bare === '0.0.0.0' ||
+    /^127\.\d+\.\d+\.\d+$/.test(bare)
+  );
 }
 
 /** Formats a host for a URL authority, bracketing IPv6 literals. */
@@ -60,10 +77,10 @@ export function formatHost(host: string): string {
 }
 
 /**
- * Repairs a stream URI returned by GetStreamUri. Applies, each with a warning:
- * a loopback host is replaced by the host the device was reached at; an
- * explicit HTTP port (or a missing port) is replaced by the RTSP port from
- * GetNetworkProtocols; embedded credentials are removed.
+ * Repairs a stream URI returned by GetStreamUri, with a warning for each change.
+ * A loopback host is replaced by the host the device was reached at. An
+ * explicit HTTP port, or a missing port, is replaced by the RTSP port from
+ * GetNetworkProtocols. Embedded credentials are removed.
  */
 export function repairStreamUri(raw: string, context: RepairContext): RepairedUri {
   const parts = splitUri(raw);
@@ -71,16 +88,22 @@ export function repairStreamUri(raw: string, context: RepairContext): RepairedUr
   let host = parts.url.hostname.replace(/^\[(.*)\]$/, '$1');
   let port = parts.url.port === '' ? undefined : Number(parts.url.port);
   if (isLoopbackHost(host) && host !== context.reachedHost) {
-    warnings.push(`stream URI names loopback host ${host}; using ${context.reachedHost}, the address the device was reached at`);
+    warnings.push(
+      `stream URI names loopback host ${host}; using ${context.reachedHost}, the address the device was reached at`,
+    );
     host = context.reachedHost;
   }
   const rtspPort = correctedPort(port, context);
   if (rtspPort !== port) {
-    warnings.push(`stream URI port ${port ?? `${DEFAULT_RTSP_PORT} (default)`} is not an RTSP port of the device; using ${rtspPort} from GetNetworkProtocols`);
+    warnings.push(
+      `stream URI port ${port ?? `${DEFAULT_RTSP_PORT} (default)`} is not an RTSP port of the device; using ${rtspPort} from GetNetworkProtocols`,
+    );
     port = rtspPort;
   }
   if (parts.url.username || parts.url.password) {
-    warnings.push('stream URI contained credentials; they were removed and the configured ones are used instead');
+    warnings.push(
+      'stream URI contained credentials; they were removed and the configured ones are used instead',
+    );
   }
   const url = `${parts.url.protocol}//${formatHost(host)}${port === undefined ? '' : `:${port}`}${parts.rest}`;
   return { url: checkedUrl(url), warnings };
@@ -115,7 +138,10 @@ function splitUri(raw: string): UriParts {
     throw new DiscoveryError('no-stream-uri', `stream URI "${redactUrl(text)}" is not a valid URL`);
   }
   if (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') {
-    throw new DiscoveryError('no-stream-uri', `stream URI "${redactUrl(text)}" is not an rtsp:// URL`);
+    throw new DiscoveryError(
+      'no-stream-uri',
+      `stream URI "${redactUrl(text)}" is not an rtsp:// URL`,
+    );
   }
   if (url.hostname === '') {
     throw new DiscoveryError('no-stream-uri', `stream URI "${redactUrl(text)}" has no host`);
@@ -130,7 +156,10 @@ function checkedUrl(url: string): string {
   try {
     new URL(url);
   } catch {
-    throw new DiscoveryError('no-stream-uri', `repaired stream URI "${redactUrl(url)}" is not a valid URL`);
+    throw new DiscoveryError(
+      'no-stream-uri',
+      `repaired stream URI "${redactUrl(url)}" is not a valid URL`,
+    );
   }
   return url;
 }

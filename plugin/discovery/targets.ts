@@ -20,10 +20,16 @@ export const MAX_UNICAST_ADDRESSES = 1024;
  */
 export function parseTargets(entries: string[]): ProbeTarget[] {
   const targets: ProbeTarget[] = [];
-  for (const entry of entries.flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean)) {
+  for (const entry of entries
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     targets.push(...parseTarget(entry));
     if (targets.length > MAX_UNICAST_ADDRESSES) {
-      throw new DiscoveryError('invalid-input', `unicast targets cover more than ${MAX_UNICAST_ADDRESSES} addresses; narrow the range`);
+      throw new DiscoveryError(
+        'invalid-input',
+        `unicast targets cover more than ${MAX_UNICAST_ADDRESSES} addresses; narrow the range`,
+      );
     }
   }
   return targets;
@@ -38,9 +44,14 @@ function parseTarget(entry: string): ProbeTarget[] {
   }
   const match = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(entry);
   if (match === null || isIP(match[1]) !== 4) {
-    throw new DiscoveryError('invalid-input', `unicast target "${entry}" is not an IPv4 address, address:port, CIDR block or range`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `unicast target "${entry}" is not an IPv4 address, address:port, CIDR block or range`,
+    );
   }
-  return [{ address: match[1], port: match[2] === undefined ? WSD_PORT : checkedPort(match[2], entry) }];
+  return [
+    { address: match[1], port: match[2] === undefined ? WSD_PORT : checkedPort(match[2], entry) },
+  ];
 }
 
 function checkedPort(text: string, entry: string): number {
@@ -55,11 +66,17 @@ function expandCidr(entry: string): ProbeTarget[] {
   const [base, bitsText] = entry.split('/');
   const bits = Number(bitsText);
   if (isIP(base) !== 4 || !Number.isInteger(bits) || bits < 0 || bits > 32) {
-    throw new DiscoveryError('invalid-input', `unicast target "${entry}" is not a valid IPv4 CIDR block`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `unicast target "${entry}" is not a valid IPv4 CIDR block`,
+    );
   }
   const size = 2 ** (32 - bits);
   if (size > MAX_UNICAST_ADDRESSES * 4) {
-    throw new DiscoveryError('invalid-input', `CIDR block "${entry}" has ${size} addresses; the limit is ${MAX_UNICAST_ADDRESSES}`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `CIDR block "${entry}" has ${size} addresses; the limit is ${MAX_UNICAST_ADDRESSES}`,
+    );
   }
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
   const network = (ipToNumber(base) & mask) >>> 0;
@@ -72,7 +89,10 @@ function expandRange(entry: string): ProbeTarget[] {
   const [startText, endText] = entry.split('-').map((item) => item.trim());
   const endFull = /^\d+$/.test(endText) ? startText.replace(/\d+$/, endText) : endText;
   if (isIP(startText) !== 4 || isIP(endFull) !== 4) {
-    throw new DiscoveryError('invalid-input', `unicast range "${entry}" must be A.B.C.D-A.B.C.E or A.B.C.D-E`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `unicast range "${entry}" must be A.B.C.D-A.B.C.E or A.B.C.D-E`,
+    );
   }
   const first = ipToNumber(startText);
   const last = ipToNumber(endFull);
@@ -84,7 +104,10 @@ function expandRange(entry: string): ProbeTarget[] {
 
 function numberRange(first: number, last: number, entry: string): ProbeTarget[] {
   if (last - first + 1 > MAX_UNICAST_ADDRESSES) {
-    throw new DiscoveryError('invalid-input', `unicast target "${entry}" has ${last - first + 1} addresses; the limit is ${MAX_UNICAST_ADDRESSES}`);
+    throw new DiscoveryError(
+      'invalid-input',
+      `unicast target "${entry}" has ${last - first + 1} addresses; the limit is ${MAX_UNICAST_ADDRESSES}`,
+    );
   }
   const targets: ProbeTarget[] = [];
   for (let value = first; value <= last; value++) {
@@ -107,7 +130,7 @@ export interface HostSubnet {
   netmask: string;
 }
 
-/** The host's IPv4 subnets, loopback included. */
+/** Lists the host's IPv4 subnets, loopback included. */
 export function hostSubnets(): HostSubnet[] {
   return Object.values(os.networkInterfaces())
     .flatMap((entries) => entries ?? [])
@@ -116,7 +139,10 @@ export function hostSubnets(): HostSubnet[] {
 }
 
 /** `local` when `address` is inside one of `subnets`, `unknown` otherwise (including non-IPv4 text). */
-export function classifyReachability(address: string, subnets: HostSubnet[] = hostSubnets()): Reachability {
+export function classifyReachability(
+  address: string,
+  subnets: HostSubnet[] = hostSubnets(),
+): Reachability {
   if (isIP(address) !== 4) {
     return 'unknown';
   }

@@ -2,7 +2,14 @@ import dgram from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toCameraError } from './errors';
 import { WSD_MULTICAST_ADDRESS, WSD_PORT } from './ns';
-import { MAX_DATAGRAM_BYTES, buildProbe, newMessageId, parseDiscoveryMessage, type DiscoveryMessage, type ProbeType } from './probe';
+import {
+  MAX_DATAGRAM_BYTES,
+  buildProbe,
+  newMessageId,
+  parseDiscoveryMessage,
+  type DiscoveryMessage,
+  type ProbeType,
+} from './probe';
 import type { ProbeTarget } from './targets';
 import type { DiscoveryLogger, ProbeMatch } from './types';
 import { logger as projectLogger } from '../log/logger';
@@ -51,8 +58,12 @@ const MAX_REJECTED_KEPT = 50;
 export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 1 << 20 });
   const collector = new ReplyCollector(options);
-  socket.on('message', (datagram, remote) => collector.accept(datagram, remote.address, remote.port));
-  socket.on('error', (error) => (options.logger ?? projectLogger).warn('WS-Discovery socket error', { error: error.message }));
+  socket.on('message', (datagram, remote) =>
+    collector.accept(datagram, remote.address, remote.port),
+  );
+  socket.on('error', (error) =>
+    (options.logger ?? projectLogger).warn('WS-Discovery socket error', { error: error.message }),
+  );
   try {
     await bindSocket(socket, options.bindAddress);
     if (options.bindAddress !== undefined && options.multicast !== false) {
@@ -89,11 +100,19 @@ class ReplyCollector {
       return;
     }
     if (!this.messageIds.has(message.relatesTo)) {
-      this.reject(address, `ProbeMatches RelatesTo ${message.relatesTo.slice(0, 80)} matches no probe sent in this run`);
+      this.reject(
+        address,
+        `ProbeMatches RelatesTo ${message.relatesTo.slice(0, 80)} matches no probe sent in this run`,
+      );
       return;
     }
     for (const match of message.matches) {
-      this.add({ match, address, port, source: this.unicastAddresses.has(address) ? 'unicast' : 'multicast' });
+      this.add({
+        match,
+        address,
+        port,
+        source: this.unicastAddresses.has(address) ? 'unicast' : 'multicast',
+      });
     }
   }
 
@@ -107,7 +126,10 @@ class ReplyCollector {
     // Only the first rejections are kept and logged, so a flood of bad datagrams cannot flood the log.
     if (this.rejected.length < MAX_REJECTED_KEPT) {
       this.rejected.push({ address, message });
-      (this.options.logger ?? projectLogger).warn('WS-Discovery reply rejected', { address, reason: message });
+      (this.options.logger ?? projectLogger).warn('WS-Discovery reply rejected', {
+        address,
+        reason: message,
+      });
     }
   }
 
@@ -116,7 +138,11 @@ class ReplyCollector {
   }
 }
 
-async function sendProbes(socket: dgram.Socket, collector: ReplyCollector, options: ProbeOptions): Promise<void> {
+async function sendProbes(
+  socket: dgram.Socket,
+  collector: ReplyCollector,
+  options: ProbeOptions,
+): Promise<void> {
   const types = options.types ?? ['dn:NetworkVideoTransmitter', 'tds:Device'];
   const datagrams = types.map((type) => {
     const messageId = newMessageId();
@@ -141,16 +167,28 @@ async function sendProbes(socket: dgram.Socket, collector: ReplyCollector, optio
 function probeDestinations(options: ProbeOptions): ProbeTarget[] {
   const destinations = [...(options.targets ?? [])];
   if (options.multicast !== false) {
-    destinations.unshift({ address: WSD_MULTICAST_ADDRESS, port: options.multicastPort ?? WSD_PORT });
+    destinations.unshift({
+      address: WSD_MULTICAST_ADDRESS,
+      port: options.multicastPort ?? WSD_PORT,
+    });
   }
   return destinations;
 }
 
-function sendDatagram(socket: dgram.Socket, datagram: Buffer, target: ProbeTarget, logger: DiscoveryLogger): Promise<void> {
+function sendDatagram(
+  socket: dgram.Socket,
+  datagram: Buffer,
+  target: ProbeTarget,
+  logger: DiscoveryLogger,
+): Promise<void> {
   return new Promise((resolve) => {
     socket.send(datagram, target.port, target.address, (error) => {
       if (error) {
-        logger.warn('WS-Discovery probe could not be sent', { address: target.address, port: target.port, error: error.message });
+        logger.warn('WS-Discovery probe could not be sent', {
+          address: target.address,
+          port: target.port,
+          error: error.message,
+        });
       }
       resolve();
     });
@@ -186,25 +224,44 @@ export interface AnnouncementListener {
  * Joins the WS-Discovery multicast group and reports Hello and Bye
  * announcements, so cameras that join or leave update the list without a probe.
  */
-export async function listenForAnnouncements(options: AnnouncementOptions): Promise<AnnouncementListener> {
+export async function listenForAnnouncements(
+  options: AnnouncementOptions,
+): Promise<AnnouncementListener> {
   const logger = options.logger ?? projectLogger;
   const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-  socket.on('error', (error) => logger.warn('WS-Discovery listener socket error', { error: error.message }));
-  socket.on('message', (datagram, remote) => handleAnnouncement(datagram, remote.address, options, logger));
-  await bindSocket(socket, undefined, options.port ?? WSD_PORT);
-  socket.addMembership(WSD_MULTICAST_ADDRESS, options.interfaceAddress);
+  socket.on('error', (error) =>
+    logger.warn('WS-Discovery listener socket error', { error: error.message }),
+  );
+  socket.on('message', (datagram, remote) =>
+    handleAnnouncement(datagram, remote.address, options, logger),
+  );
+  try {
+    await bindSocket(socket, undefined, options.port ?? WSD_PORT);
+    socket.addMembership(WSD_MULTICAST_ADDRESS, options.interfaceAddress);
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
   logger.info('WS-Discovery listener started', { port: options.port ?? WSD_PORT });
   return {
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
 }
 
-function handleAnnouncement(datagram: Buffer, address: string, options: AnnouncementOptions, logger: DiscoveryLogger): void {
+function handleAnnouncement(
+  datagram: Buffer,
+  address: string,
+  options: AnnouncementOptions,
+  logger: DiscoveryLogger,
+): void {
   let message: DiscoveryMessage;
   try {
     message = parseDiscoveryMessage(datagram.subarray(0, MAX_DATAGRAM_BYTES).toString('utf8'));
   } catch (error) {
-    logger.warn('WS-Discovery announcement rejected', { address, reason: toCameraError(error).message });
+    logger.warn('WS-Discovery announcement rejected', {
+      address,
+      reason: toCameraError(error).message,
+    });
     return;
   }
   if (message.kind === 'hello') {

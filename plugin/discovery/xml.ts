@@ -75,7 +75,9 @@ function checkXmlText(text: string, maxBytes: number): void {
     throw invalid('reply is empty where XML was expected');
   }
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw invalid('XML reply contains a DOCTYPE or ENTITY declaration, which SOAP forbids; it was not parsed');
+    throw invalid(
+      'XML reply contains a DOCTYPE or ENTITY declaration, which SOAP forbids; it was not parsed',
+    );
   }
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
@@ -113,7 +115,12 @@ function toElement(node: OrderedNode, scope: Map<string, string>, depth: number)
   return element;
 }
 
-function appendChild(parent: XmlElement, child: OrderedNode, scope: Map<string, string>, depth: number): void {
+function appendChild(
+  parent: XmlElement,
+  child: OrderedNode,
+  scope: Map<string, string>,
+  depth: number,
+): void {
   if (typeof child['#text'] === 'string') {
     parent.text += decodeEntities(child['#text']);
     return;
@@ -129,7 +136,10 @@ function appendChild(parent: XmlElement, child: OrderedNode, scope: Map<string, 
   }
 }
 
-function declareNamespaces(scope: Map<string, string>, attrs: Record<string, string>): Map<string, string> {
+function declareNamespaces(
+  scope: Map<string, string>,
+  attrs: Record<string, string>,
+): Map<string, string> {
   const declared = Object.keys(attrs).filter((key) => key === 'xmlns' || key.startsWith('xmlns:'));
   if (declared.length === 0) {
     return scope;
@@ -172,13 +182,16 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "
 
 /** Decodes the predefined entities and character references in one pass, so `&amp;lt;` stays `&lt;`. */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g, (match, name: string) => {
-    if (name[0] !== '#') {
-      return PREDEFINED[name];
-    }
-    const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
-  });
+  return text.replace(
+    /&(lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g,
+    (match, name: string) => {
+      if (name[0] !== '#') {
+        return PREDEFINED[name];
+      }
+      const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
+    },
+  );
 }
 
 /** Escapes text for an XML element or attribute value. */
@@ -186,16 +199,36 @@ export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (char) => ESCAPES[char]);
 }
 
-const ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+const ESCAPES: Record<string, string> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+  "'": '&apos;',
+  '"': '&quot;',
+};
 
 /** Returns the first child with this local name (and namespace, when given). */
-export function child(element: XmlElement | undefined, local: string, ns?: string): XmlElement | undefined {
-  return element?.children.find((item) => item.local === local && (ns === undefined || item.ns === ns));
+export function child(
+  element: XmlElement | undefined,
+  local: string,
+  ns?: string,
+): XmlElement | undefined {
+  return element?.children.find(
+    (item) => item.local === local && (ns === undefined || item.ns === ns),
+  );
 }
 
 /** Returns all children with this local name (and namespace, when given). */
-export function children(element: XmlElement | undefined, local: string, ns?: string): XmlElement[] {
-  return element?.children.filter((item) => item.local === local && (ns === undefined || item.ns === ns)) ?? [];
+export function children(
+  element: XmlElement | undefined,
+  local: string,
+  ns?: string,
+): XmlElement[] {
+  return (
+    element?.children.filter(
+      (item) => item.local === local && (ns === undefined || item.ns === ns),
+    ) ?? []
+  );
 }
 
 /** Follows a path of local names from `element`; undefined when a step is missing. */

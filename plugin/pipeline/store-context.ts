@@ -11,6 +11,8 @@ import { sweepExpired } from '../identity/retention';
 /** The per-store state behind the pipeline: database, key, gallery, opt-out list and visits. */
 export interface StoreContext {
   storeId: string;
+  /** The per-store AES-256 key (templates, camera URLs). */
+  key: Buffer;
   db: Database;
   gallery: Gallery;
   optOut: OptOutList;
@@ -36,7 +38,7 @@ export async function openStore(dataDir: string, config: Config): Promise<StoreC
   await optOut.load();
   const visits = new VisitBook(db, gallery, optOut, { storeId, mode: config.privacy.mode, visitGapS: config.identity.visitGapS });
   return {
-    storeId, db, gallery, optOut, visits,
+    storeId, key, db, gallery, optOut, visits,
     close: async () => {
       await visits.closeAll();
       await db.close();

@@ -62,4 +62,13 @@ export const MIGRATIONS: readonly string[] = [
     created_at REAL NOT NULL
   );
   `,
+  `
+  CREATE TABLE cameras (
+    id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    source BLOB NOT NULL,        -- encrypted RTSP URL (it may carry credentials)
+    created_at REAL NOT NULL
+  );
+  `,
 ];

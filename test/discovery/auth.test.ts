@@ -10,7 +10,11 @@ import { CREDENTIALS, captureLogger } from './support';
 const sims: OnvifSim[] = [];
 
 async function startSim(options: SimOptions): Promise<OnvifSim> {
-  const sim = await OnvifSim.start({ username: CREDENTIALS.username, password: CREDENTIALS.password, ...options });
+  const sim = await OnvifSim.start({
+    username: CREDENTIALS.username,
+    password: CREDENTIALS.password,
+    ...options,
+  });
   sims.push(sim);
   return sim;
 }
@@ -36,14 +40,19 @@ describe('WS-UsernameToken', () => {
     const sim = await startSim({ auth: 'ws-security', clockOffsetS: 3600 });
     const client = new SoapClient({ credentials: CREDENTIALS, timeoutMs: 3000 });
     client.clockOffsetMs = 0;
-    await expect(getDeviceInformation(client, sim.serviceUrl)).rejects.toMatchObject({ code: 'auth-failed' });
+    await expect(getDeviceInformation(client, sim.serviceUrl)).rejects.toMatchObject({
+      code: 'auth-failed',
+    });
   });
 
   test('wrong password is auth-failed without the password in the message', async () => {
     const sim = await startSim({ auth: 'ws-security' });
     const logger = captureLogger();
     const wrong = { username: CREDENTIALS.username, password: 'wrong-Pa55' };
-    const error = await inspectDevice({ id: 'cam', serviceUrl: sim.serviceUrl }, { credentials: wrong, logger }).catch((caught: unknown) => caught);
+    const error = await inspectDevice(
+      { id: 'cam', serviceUrl: sim.serviceUrl },
+      { credentials: wrong, logger },
+    ).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'auth-failed' });
     expect((error as Error).message).toContain('NotAuthorized');
     expect((error as Error).message).not.toContain('wrong-Pa55');
@@ -52,7 +61,9 @@ describe('WS-UsernameToken', () => {
 
   test('missing credentials are auth-failed', async () => {
     const sim = await startSim({ auth: 'ws-security' });
-    const error = await inspectDevice({ id: 'cam', serviceUrl: sim.serviceUrl }, {}).catch((caught: unknown) => caught);
+    const error = await inspectDevice({ id: 'cam', serviceUrl: sim.serviceUrl }, {}).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'auth-failed' });
   });
 
@@ -81,7 +92,9 @@ describe('HTTP Digest', () => {
 
   test('wrong password is auth-failed', async () => {
     const sim = await startSim({ auth: 'digest' });
-    const error = await inspect(sim, { username: CREDENTIALS.username, password: 'nope' }).catch((caught: unknown) => caught);
+    const error = await inspect(sim, { username: CREDENTIALS.username, password: 'nope' }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'auth-failed' });
     expect((error as Error).message).toContain('401');
   });
@@ -89,11 +102,15 @@ describe('HTTP Digest', () => {
 
 function post(url: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/soap+xml' } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
+    const request = http.request(
+      url,
+      { method: 'POST', headers: { 'Content-Type': 'application/soap+xml' } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });

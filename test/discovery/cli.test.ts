@@ -14,9 +14,18 @@ interface CliRun {
 /** Runs `npm run --silent discover -- ARGS` as an installer would. */
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', 'discover', '--', ...args], { cwd: ROOT, timeout: 40_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'npm',
+      ['run', '--silent', 'discover', '--', ...args],
+      { cwd: ROOT, timeout: 40_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? Number((error as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -39,14 +48,28 @@ afterAll(async () => {
 });
 
 test('CLI lists the device as JSON without credentials', async () => {
-  const run = await runCli(['--unicast', `127.0.0.1:${sim.discoveryPort}`, '--user', CREDENTIALS.username, '--password', CREDENTIALS.password, '--json', '--timeout', '800']);
+  const run = await runCli([
+    '--unicast',
+    `127.0.0.1:${sim.discoveryPort}`,
+    '--user',
+    CREDENTIALS.username,
+    '--password',
+    CREDENTIALS.password,
+    '--json',
+    '--timeout',
+    '800',
+  ]);
   expect(run.code).toBe(0);
   const output = JSON.parse(run.stdout) as { devices: Array<Record<string, any>> };
   expect(output.devices).toHaveLength(1);
   const device = output.devices[0];
   expect(device.address).toBe('127.0.0.1');
   expect(device.info.model).toBe('SV-2040');
-  expect(device.profiles.map((profile: { token: string }) => profile.token)).toEqual(['Profile_1', 'Profile_2', 'Profile_3']);
+  expect(device.profiles.map((profile: { token: string }) => profile.token)).toEqual([
+    'Profile_1',
+    'Profile_2',
+    'Profile_3',
+  ]);
   expect(device.sources[0].rtspUrl).toBe('rtsp://127.0.0.1:8554/cam_sub?channel=1&subtype=1');
   expect(device.sources[0].liveViewNote).toContain('H.264');
   expect(device.error).toBeUndefined();
@@ -57,7 +80,16 @@ test('CLI lists the device as JSON without credentials', async () => {
 }, 45_000);
 
 test('CLI reports auth failure per camera', async () => {
-  const run = await runCli(['--unicast', `127.0.0.1:${sim.discoveryPort}`, '--user', CREDENTIALS.username, '--password', 'wrong-one', '--timeout', '800']);
+  const run = await runCli([
+    '--unicast',
+    `127.0.0.1:${sim.discoveryPort}`,
+    '--user',
+    CREDENTIALS.username,
+    '--password',
+    'wrong-one',
+    '--timeout',
+    '800',
+  ]);
   expect(run.code).toBe(0);
   expect(run.stdout).toContain('error (auth-failed)');
   expect(run.stdout).not.toContain('wrong-one');

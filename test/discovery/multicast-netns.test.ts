@@ -8,7 +8,8 @@ import { CREDENTIALS } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-const tag = `${process.pid % 100000}`;
+// Unique per run, and short enough for interface names (15 characters at most).
+const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
 const NS_CAMERA = `sfcam${tag}`;
 const NS_CLIENT = `sfcli${tag}`;
 const CAMERA_IP = '10.213.77.1';
@@ -23,7 +24,20 @@ function setUpNamespaces(): string | undefined {
   try {
     ip('netns', 'add', NS_CAMERA);
     ip('netns', 'add', NS_CLIENT);
-    ip('-n', NS_CAMERA, 'link', 'add', `vc${tag}`, 'type', 'veth', 'peer', 'name', `vl${tag}`, 'netns', NS_CLIENT);
+    ip(
+      '-n',
+      NS_CAMERA,
+      'link',
+      'add',
+      `vc${tag}`,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `vl${tag}`,
+      'netns',
+      NS_CLIENT,
+    );
     for (const [ns, device, address] of [
       [NS_CAMERA, `vc${tag}`, CAMERA_IP],
       [NS_CLIENT, `vl${tag}`, CLIENT_IP],
@@ -52,8 +66,15 @@ function tearDownNamespaces(): void {
 const children: ChildProcess[] = [];
 
 /** Starts a tsx script inside a namespace and returns the child with a line reader. */
-function startIn(ns: string, script: string, args: string[]): { child: ChildProcess; nextLine: (prefix: string, timeoutMs: number) => Promise<string> } {
-  const child = spawn('ip', ['netns', 'exec', ns, TSX, script, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+function startIn(
+  ns: string,
+  script: string,
+  args: string[],
+): { child: ChildProcess; nextLine: (prefix: string, timeoutMs: number) => Promise<string> } {
+  const child = spawn('ip', ['netns', 'exec', ns, TSX, script, ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
@@ -71,7 +92,9 @@ function startIn(ns: string, script: string, args: string[]): { child: ChildProc
         return lines.splice(index, 1)[0].slice(prefix.length).trim();
       }
       if (Date.now() > deadline || child.exitCode !== null) {
-        throw new Error(`no "${prefix}" line from ${path.basename(script)} within ${timeoutMs} ms; stderr: ${stderr}`);
+        throw new Error(
+          `no "${prefix}" line from ${path.basename(script)} within ${timeoutMs} ms; stderr: ${stderr}`,
+        );
       }
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
@@ -85,7 +108,9 @@ function startIn(ns: string, script: string, args: string[]): { child: ChildProc
 const unavailable = setUpNamespaces();
 if (unavailable !== undefined) {
   tearDownNamespaces();
-  console.warn(`SKIPPED multicast discovery across namespaces: network namespaces cannot be created here (${unavailable}); run as root with iproute2.`);
+  console.warn(
+    `SKIPPED multicast discovery across namespaces: network namespaces cannot be created here (${unavailable}); run as root with iproute2.`,
+  );
 }
 const netnsTest = unavailable === undefined ? test : test.skip;
 
@@ -94,7 +119,12 @@ let cameraEndpoint = '';
 
 beforeAll(async () => {
   if (unavailable !== undefined) return;
-  const options = { host: CAMERA_IP, discovery: { port: 3702, multicast: true }, username: CREDENTIALS.username, password: CREDENTIALS.password };
+  const options = {
+    host: CAMERA_IP,
+    discovery: { port: 3702, multicast: true },
+    username: CREDENTIALS.username,
+    password: CREDENTIALS.password,
+  };
   camera = startIn(NS_CAMERA, 'test/helpers/onvif-sim/main.ts', [JSON.stringify(options)]);
   cameraEndpoint = JSON.parse(await camera.nextLine('READY', 20_000)).endpoint;
 }, 30_000);
@@ -112,7 +142,10 @@ netnsTest(
   'multicast probe finds and inspects the camera',
   async () => {
     const options = { multicast: true, credentials: CREDENTIALS, probe: { timeoutMs: 1500 } };
-    const client = startIn(NS_CLIENT, 'test/discovery/netns-client.ts', ['probe', JSON.stringify(options)]);
+    const client = startIn(NS_CLIENT, 'test/discovery/netns-client.ts', [
+      'probe',
+      JSON.stringify(options),
+    ]);
     const result = JSON.parse(await client.nextLine('RESULT', 30_000)) as DiscoverResult;
     expect(result.devices).toHaveLength(1);
     const device = result.devices[0];

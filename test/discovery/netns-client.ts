@@ -16,8 +16,12 @@ async function runProbe(optionsJson: string): Promise<void> {
 
 async function runListen(interfaceAddress: string): Promise<void> {
   const directory = new DeviceDirectory();
-  directory.on('added', (device: { id: string; address: string }) => process.stdout.write(`ADDED ${device.id} ${device.address}\n`));
-  directory.on('removed', (device: { id: string }) => process.stdout.write(`REMOVED ${device.id}\n`));
+  directory.on('added', (device: { id: string; address: string }) =>
+    process.stdout.write(`ADDED ${device.id} ${device.address}\n`),
+  );
+  directory.on('removed', (device: { id: string }) =>
+    process.stdout.write(`REMOVED ${device.id}\n`),
+  );
   await directory.listen(3702, interfaceAddress);
   process.stdout.write('LISTENING\n');
   process.stdin.resume();

@@ -1,7 +1,12 @@
 // Pure-function tests of the WS-Discovery messages, target parsing, reachability
 // and profile choice. 192.0.2.0/24 addresses are documentation strings only.
 import { NS } from '../../plugin/discovery/ns';
-import { buildProbe, newMessageId, parseDiscoveryMessage, scopeValue } from '../../plugin/discovery/probe';
+import {
+  buildProbe,
+  newMessageId,
+  parseDiscoveryMessage,
+  scopeValue,
+} from '../../plugin/discovery/probe';
 import { buildSources, pickAnalysisProfile } from '../../plugin/discovery/select';
 import { classifyReachability, parseTargets } from '../../plugin/discovery/targets';
 import { chooseServiceUrl, deviceFromMatch } from '../../plugin/discovery/discover';
@@ -24,7 +29,9 @@ describe('buildProbe', () => {
     for (const type of ['dn:NetworkVideoTransmitter', 'tds:Device'] as const) {
       const probe = buildProbe('urn:uuid:00000000-0000-4000-8000-000000000001', type);
       const root = parseXml(probe);
-      const undeclared = allElements(root).filter((element) => element.ns.startsWith('undeclared:'));
+      const undeclared = allElements(root).filter((element) =>
+        element.ns.startsWith('undeclared:'),
+      );
       expect(undeclared).toEqual([]);
       const prefix = type.split(':')[0];
       expect(probe).toContain(`xmlns:${prefix}="${type === 'tds:Device' ? NS.tds : NS.dn}"`);
@@ -45,7 +52,8 @@ const fields = {
   relatesTo: 'urn:uuid:11111111-1111-4111-8111-111111111111',
   endpoint: 'urn:uuid:22222222-2222-4222-8222-222222222222',
   xaddrs: 'http://192.0.2.50/onvif/device_service http://[fe80::1]/onvif/device_service',
-  scopes: 'onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/name/Front%20Door onvif://www.onvif.org/hardware/DS-2CD',
+  scopes:
+    'onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/name/Front%20Door onvif://www.onvif.org/hardware/DS-2CD',
   messageId: 'urn:uuid:33333333-3333-4333-8333-333333333333',
 };
 
@@ -79,7 +87,10 @@ describe('parseDiscoveryMessage', () => {
   });
 
   test('rejects a body outside the WS-Discovery namespace', () => {
-    const wrong = probeMatches(fields).replace(`xmlns:wsd="${NS.wsd}"`, 'xmlns:wsd="http://example.invalid/discovery"');
+    const wrong = probeMatches(fields).replace(
+      `xmlns:wsd="${NS.wsd}"`,
+      'xmlns:wsd="http://example.invalid/discovery"',
+    );
     expect(() => parseDiscoveryMessage(wrong)).toThrow(/not in the WS-Discovery namespace/);
   });
 
@@ -89,7 +100,12 @@ describe('parseDiscoveryMessage', () => {
   });
 
   test('drops XAddrs that are not http URLs', () => {
-    const message = parseDiscoveryMessage(probeMatches({ ...fields, xaddrs: 'ftp://x/ not-a-url http://192.0.2.50/onvif/device_service' }));
+    const message = parseDiscoveryMessage(
+      probeMatches({
+        ...fields,
+        xaddrs: 'ftp://x/ not-a-url http://192.0.2.50/onvif/device_service',
+      }),
+    );
     expect(message.kind).toBe('probe-matches');
     if (message.kind !== 'probe-matches') return;
     expect(message.matches[0].xaddrs).toEqual(['http://192.0.2.50/onvif/device_service']);
@@ -100,8 +116,15 @@ describe('parseTargets', () => {
   test('expands addresses, ports, CIDR blocks and ranges', () => {
     expect(parseTargets(['192.0.2.5'])).toEqual([{ address: '192.0.2.5', port: 3702 }]);
     expect(parseTargets(['192.0.2.5:40000'])).toEqual([{ address: '192.0.2.5', port: 40000 }]);
-    expect(parseTargets(['192.0.2.0/30']).map((target) => target.address)).toEqual(['192.0.2.1', '192.0.2.2']);
-    expect(parseTargets(['192.0.2.10-12']).map((target) => target.address)).toEqual(['192.0.2.10', '192.0.2.11', '192.0.2.12']);
+    expect(parseTargets(['192.0.2.0/30']).map((target) => target.address)).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+    ]);
+    expect(parseTargets(['192.0.2.10-12']).map((target) => target.address)).toEqual([
+      '192.0.2.10',
+      '192.0.2.11',
+      '192.0.2.12',
+    ]);
     expect(parseTargets(['192.0.2.254-192.0.3.1'])).toHaveLength(4);
     expect(parseTargets(['192.0.2.1,192.0.2.2'])).toHaveLength(2);
     expect(parseTargets(['192.0.2.0/24'])).toHaveLength(254);
@@ -128,7 +151,12 @@ describe('reachability', () => {
   });
 
   test('lists an outside reply with a mark', () => {
-    const match = { endpoint: fields.endpoint, types: [], scopes: [], xaddrs: ['http://198.51.100.7/onvif/device_service'] };
+    const match = {
+      endpoint: fields.endpoint,
+      types: [],
+      scopes: [],
+      xaddrs: ['http://198.51.100.7/onvif/device_service'],
+    };
     const device = deviceFromMatch(match, '198.51.100.7', 'unicast', subnets);
     expect(device.reachability).toBe('unknown');
     expect(device.warnings.join(' ')).toContain('reachability unknown');
@@ -136,16 +164,31 @@ describe('reachability', () => {
 
   test('chooseServiceUrl prefers the sender and repairs loopback', () => {
     const warnings: string[] = [];
-    const xaddrs = ['http://10.1.1.1/onvif/device_service', 'http://192.0.2.50:8000/onvif/device_service'];
-    expect(chooseServiceUrl(xaddrs, '192.0.2.50', warnings)).toBe('http://192.0.2.50:8000/onvif/device_service');
-    expect(chooseServiceUrl(['http://127.0.1.1:8000/onvif/device_service'], '192.0.2.50', warnings)).toBe('http://192.0.2.50:8000/onvif/device_service');
+    const xaddrs = [
+      'http://10.1.1.1/onvif/device_service',
+      'http://192.0.2.50:8000/onvif/device_service',
+    ];
+    expect(chooseServiceUrl(xaddrs, '192.0.2.50', warnings)).toBe(
+      'http://192.0.2.50:8000/onvif/device_service',
+    );
+    expect(
+      chooseServiceUrl(['http://127.0.1.1:8000/onvif/device_service'], '192.0.2.50', warnings),
+    ).toBe('http://192.0.2.50:8000/onvif/device_service');
     expect(warnings).toHaveLength(1);
-    expect(chooseServiceUrl([], '192.0.2.50', warnings)).toBe('http://192.0.2.50/onvif/device_service');
+    expect(chooseServiceUrl([], '192.0.2.50', warnings)).toBe(
+      'http://192.0.2.50/onvif/device_service',
+    );
   });
 });
 
 describe('profile choice', () => {
-  const profile = (token: string, width: number, height: number, codec: ProfileStream['codec'], source = 'src1'): ProfileStream => ({
+  const profile = (
+    token: string,
+    width: number,
+    height: number,
+    codec: ProfileStream['codec'],
+    source = 'src1',
+  ): ProfileStream => ({
     token,
     name: token,
     service: 'media',
@@ -157,13 +200,21 @@ describe('profile choice', () => {
   });
 
   test('analysis stream is the one closest to the analysis size', () => {
-    const profiles = [profile('main', 1920, 1080, 'H264'), profile('sub', 640, 480, 'H264'), profile('tiny', 176, 144, 'H264')];
+    const profiles = [
+      profile('main', 1920, 1080, 'H264'),
+      profile('sub', 640, 480, 'H264'),
+      profile('tiny', 176, 144, 'H264'),
+    ];
     expect(pickAnalysisProfile(profiles, { width: 640, height: 360 }).token).toBe('sub');
     expect(pickAnalysisProfile(profiles, { width: 1920, height: 1080 }).token).toBe('main');
   });
 
   test('one source per video source, main for live view', () => {
-    const profiles = [profile('a-main', 1920, 1080, 'H264', 'A'), profile('a-sub', 640, 360, 'H264', 'A'), profile('b-main', 1280, 720, 'H264', 'B')];
+    const profiles = [
+      profile('a-main', 1920, 1080, 'H264', 'A'),
+      profile('a-sub', 640, 360, 'H264', 'A'),
+      profile('b-main', 1280, 720, 'H264', 'B'),
+    ];
     const sources = buildSources('dev', 'Shop', profiles, { width: 640, height: 360 });
     expect(sources.map((source) => source.id)).toEqual(['dev/A', 'dev/B']);
     expect(sources[0].profile).toBe('a-sub');
@@ -172,10 +223,18 @@ describe('profile choice', () => {
   });
 
   test('H.265 main stream gets a live-view note naming the profile', () => {
-    const mixed = buildSources('dev', 'Shop', [profile('main', 1920, 1080, 'H265'), profile('sub', 640, 360, 'H264')], { width: 640, height: 360 });
+    const mixed = buildSources(
+      'dev',
+      'Shop',
+      [profile('main', 1920, 1080, 'H265'), profile('sub', 640, 360, 'H264')],
+      { width: 640, height: 360 },
+    );
     expect(mixed[0].liveViewNote).toContain('token main');
     expect(mixed[0].liveViewNote).toContain('token sub');
-    const plain = buildSources('dev', 'Shop', [profile('main', 1920, 1080, 'H264')], { width: 640, height: 360 });
+    const plain = buildSources('dev', 'Shop', [profile('main', 1920, 1080, 'H264')], {
+      width: 640,
+      height: 360,
+    });
     expect(plain[0].liveViewNote).toBeUndefined();
   });
 });

@@ -8,7 +8,12 @@ const RTSP = { host: '127.0.0.1', port: 8554 };
 const sims: OnvifSim[] = [];
 
 async function startSim(options: SimOptions): Promise<OnvifSim> {
-  const sim = await OnvifSim.start({ username: CREDENTIALS.username, password: CREDENTIALS.password, rtsp: RTSP, ...options });
+  const sim = await OnvifSim.start({
+    username: CREDENTIALS.username,
+    password: CREDENTIALS.password,
+    rtsp: RTSP,
+    ...options,
+  });
   sims.push(sim);
   return sim;
 }
@@ -18,7 +23,10 @@ afterEach(async () => {
 });
 
 function inspect(sim: OnvifSim, logger = captureLogger()) {
-  return inspectDevice({ id: 'cam', serviceUrl: sim.serviceUrl }, { credentials: CREDENTIALS, timeoutMs: 3000, logger });
+  return inspectDevice(
+    { id: 'cam', serviceUrl: sim.serviceUrl },
+    { credentials: CREDENTIALS, timeoutMs: 3000, logger },
+  );
 }
 
 test('loopback stream host rewritten to reached address', async () => {
@@ -31,14 +39,18 @@ test('loopback stream host rewritten to reached address', async () => {
   for (const profile of inspection.profiles) {
     expect(new URL(profile.rtspUrl as string).hostname).not.toBe('127.0.1.1');
   }
-  expect(logger.lines.some((line) => line.startsWith('warn') && line.includes('loopback host 127.0.1.1'))).toBe(true);
+  expect(
+    logger.lines.some(
+      (line) => line.startsWith('warn') && line.includes('loopback host 127.0.1.1'),
+    ),
+  ).toBe(true);
 });
 
 test('device added as host:port gives a single port', async () => {
   const sim = await startSim({ quirks: { streamHost: '127.0.1.1' } });
   const device = deviceFromAddress(`127.0.0.1:${sim.httpPort}`);
   expect(device.serviceUrl).toBe(`http://127.0.0.1:${sim.httpPort}/onvif/device_service`);
-  await inspectInto(device, { credentials: CREDENTIALS, timeoutMs: 3000 });
+  await inspectInto(device, { credentials: CREDENTIALS, timeoutMs: 3000, logger: captureLogger() });
   expect(device.error).toBeUndefined();
   const url = device.sources?.[0].rtspUrl as string;
   expect(url).toBe('rtsp://127.0.0.1:8554/cam_sub?channel=1&subtype=1');
@@ -49,14 +61,18 @@ test('HTTP port in stream URI replaced by RTSP port', async () => {
   const sim = await startSim({ quirks: { httpPortInStreamUri: true } });
   const inspection = await inspect(sim);
   expect(inspection.sources[0].rtspUrl).toBe('rtsp://127.0.0.1:8554/cam_sub?channel=1&subtype=1');
-  expect(inspection.warnings.some((warning) => warning.includes(`port ${sim.httpPort}`))).toBe(true);
+  expect(inspection.warnings.some((warning) => warning.includes(`port ${sim.httpPort}`))).toBe(
+    true,
+  );
 });
 
 test('Media2 fault falls back to Media1 with transport', async () => {
   const sim = await startSim({ quirks: { streamUriFaults: ['media2'] } });
   const inspection = await inspect(sim);
   expect(inspection.sources[0].rtspUrl).toBe('rtsp://127.0.0.1:8554/cam_sub?channel=1&subtype=1');
-  const calls = sim.requests.filter((request) => request.operation === 'GetStreamUri').map((request) => request.service);
+  const calls = sim.requests
+    .filter((request) => request.operation === 'GetStreamUri')
+    .map((request) => request.service);
   expect(calls.slice(0, 2)).toEqual(['media2', 'media']);
 });
 
@@ -68,13 +84,18 @@ test('Media1 without transport is the last resort', async () => {
 });
 
 test('all forms faulting is a per-camera error, others carry on', async () => {
-  const broken = await startSim({ discovery: { port: 0 }, quirks: { streamUriFaults: ['media2', 'media1-transport', 'media1-bare'] } });
+  const broken = await startSim({
+    discovery: { port: 0 },
+    quirks: { streamUriFaults: ['media2', 'media1-transport', 'media1-bare'] },
+  });
   const good = await startSim({ discovery: { port: 0 } });
+  const logger = captureLogger();
   const result = await discoverCameras({
     multicast: false,
     unicast: [`127.0.0.1:${broken.discoveryPort}`, `127.0.0.1:${good.discoveryPort}`],
     credentials: CREDENTIALS,
     probe: { timeoutMs: 600, repeats: 2 },
+    logger,
   });
   expect(result.devices).toHaveLength(2);
   const brokenDevice = result.devices.find((device) => device.id === broken.endpoint);
@@ -84,7 +105,10 @@ test('all forms faulting is a per-camera error, others carry on', async () => {
   expect(brokenDevice?.error?.message).toContain('Media2 RtspUnicast');
   expect(brokenDevice?.error?.message).toContain('Media1 without Transport');
   expect(goodDevice?.error).toBeUndefined();
-  expect(goodDevice?.sources?.[0].rtspUrl).toBe('rtsp://127.0.0.1:8554/cam_sub?channel=1&subtype=1');
+  expect(logger.lines.some((line) => line.includes('inspection failed') && line.includes(broken.endpoint))).toBe(true);
+  expect(goodDevice?.sources?.[0].rtspUrl).toBe(
+    'rtsp://127.0.0.1:8554/cam_sub?channel=1&subtype=1',
+  );
 }, 15_000);
 
 test('H.265-only camera is usable with a live-view note', async () => {
@@ -122,7 +146,9 @@ test('unreachable device is a clear error', async () => {
   const url = sim.serviceUrl;
   await sim.close();
   sims.pop();
-  const error = await inspectDevice({ id: 'cam', serviceUrl: url }, { timeoutMs: 2000 }).catch((caught: unknown) => caught);
+  const error = await inspectDevice({ id: 'cam', serviceUrl: url }, { timeoutMs: 2000 }).catch(
+    (caught: unknown) => caught,
+  );
   expect(error).toMatchObject({ code: 'unreachable' });
   expect((error as Error).message).toContain('ECONNREFUSED');
 });

@@ -26,10 +26,33 @@ const directory = new DeviceDirectory({ logger, streamCheck: { timeoutMs: 10_000
 
 async function startSim(profilesPath?: string): Promise<OnvifSim> {
   const profiles = profilesPath
-    ? [{ token: 'P1', name: 'only', encoding: 'H264' as const, width: 640, height: 360, streamPath: profilesPath }]
+    ? [
+        {
+          token: 'P1',
+          name: 'only',
+          encoding: 'H264' as const,
+          width: 640,
+          height: 360,
+          streamPath: profilesPath,
+        },
+      ]
     : [
-        { token: 'Profile_1', name: 'mainStream', encoding: 'H264' as const, width: 1280, height: 720, streamPath: '/cam_main' },
-        { token: 'Profile_2', name: 'subStream', encoding: 'H264' as const, width: 640, height: 360, streamPath: '/cam_sub?channel=1&subtype=1' },
+        {
+          token: 'Profile_1',
+          name: 'mainStream',
+          encoding: 'H264' as const,
+          width: 1280,
+          height: 720,
+          streamPath: '/cam_main',
+        },
+        {
+          token: 'Profile_2',
+          name: 'subStream',
+          encoding: 'H264' as const,
+          width: 640,
+          height: 360,
+          streamPath: '/cam_sub?channel=1&subtype=1',
+        },
       ];
   const sim = await OnvifSim.start({
     discovery: { port: 0 },
@@ -45,8 +68,20 @@ async function startSim(profilesPath?: string): Promise<OnvifSim> {
 
 beforeAll(async () => {
   dir = await makeTempDir('shopface-discovery-');
-  const sub = await makeTestClip(dir, { codec: 'h264', seconds: 4, fps: 10, width: 640, height: 360 });
-  const main = await makeTestClip(dir, { codec: 'h264', seconds: 4, fps: 10, width: 1280, height: 720 });
+  const sub = await makeTestClip(dir, {
+    codec: 'h264',
+    seconds: 4,
+    fps: 10,
+    width: 640,
+    height: 360,
+  });
+  const main = await makeTestClip(dir, {
+    codec: 'h264',
+    seconds: 4,
+    fps: 10,
+    width: 1280,
+    height: 720,
+  });
   rtsp = await RtspTestServer.start({
     mounts: [
       { path: '/cam_sub', codec: 'h264', clip: sub },
@@ -72,16 +107,39 @@ afterAll(async () => {
 });
 
 function decodeFrames(url: string, frames: number): Promise<Buffer> {
-  const args = ['-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'];
+  const args = [
+    '-loglevel',
+    'error',
+    '-rtsp_transport',
+    'tcp',
+    '-i',
+    url,
+    '-frames:v',
+    String(frames),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-',
+  ];
   return new Promise((resolve, reject) => {
-    execFile(FFMPEG, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`ffmpeg failed: ${stderr.toString().slice(-500)}`));
-      else resolve(stdout);
-    });
+    execFile(
+      FFMPEG,
+      args,
+      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`ffmpeg failed: ${stderr.toString().slice(-500)}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
-async function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+async function request(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any; text: string }> {
   const response = await fetch(`${apiBase}${path}`, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
@@ -93,7 +151,12 @@ async function request(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 
 test('discovery to three decoded frames', async () => {
   const sim = await startSim();
-  const result = await discoverCameras({ multicast: false, unicast: [`127.0.0.1:${sim.discoveryPort}`], credentials: CREDENTIALS, probe: { timeoutMs: 600 } });
+  const result = await discoverCameras({
+    multicast: false,
+    unicast: [`127.0.0.1:${sim.discoveryPort}`],
+    credentials: CREDENTIALS,
+    probe: { timeoutMs: 600 },
+  });
   const source = result.devices[0].sources?.[0];
   expect(source?.rtspUrl).toBe(`rtsp://127.0.0.1:${rtsp.port}/cam_sub?channel=1&subtype=1`);
   const frames = await decodeFrames(withCredentials(source?.rtspUrl as string, CREDENTIALS), 3);
@@ -104,7 +167,12 @@ test('discovery to three decoded frames', async () => {
 
 test('router lists devices and tests a connection', async () => {
   const sim = await startSim();
-  await directory.refresh({ multicast: false, unicast: [`127.0.0.1:${sim.discoveryPort}`], probe: { timeoutMs: 600 }, inspect: false });
+  await directory.refresh({
+    multicast: false,
+    unicast: [`127.0.0.1:${sim.discoveryPort}`],
+    probe: { timeoutMs: 600 },
+    inspect: false,
+  });
   const list = await request('GET', '/discovery');
   expect(list.status).toBe(200);
   expect(list.json.devices.map((device: { id: string }) => device.id)).toContain(sim.endpoint);
@@ -123,9 +191,18 @@ test('router lists devices and tests a connection', async () => {
 test('connection test errors are precise', async () => {
   const sim = await startSim();
   const missingStream = await startSim('/no_such_mount');
-  const noProfile = await OnvifSim.start({ username: CREDENTIALS.username, password: CREDENTIALS.password, profiles: [] });
+  const noProfile = await OnvifSim.start({
+    username: CREDENTIALS.username,
+    password: CREDENTIALS.password,
+    profiles: [],
+  });
   sims.push(noProfile);
-  await directory.refresh({ multicast: false, unicast: [`127.0.0.1:${sim.discoveryPort}`, `127.0.0.1:${missingStream.discoveryPort}`], probe: { timeoutMs: 600 }, inspect: false });
+  await directory.refresh({
+    multicast: false,
+    unicast: [`127.0.0.1:${sim.discoveryPort}`, `127.0.0.1:${missingStream.discoveryPort}`],
+    probe: { timeoutMs: 600 },
+    inspect: false,
+  });
   const closed = deviceFromAddress(`127.0.0.1:${await freePort()}`);
   const empty = deviceFromAddress(`127.0.0.1:${noProfile.httpPort}`);
   directory.upsert(closed);
@@ -151,8 +228,16 @@ test('router rejects unknown ids and bad bodies', async () => {
   const unknown = await request('POST', '/discovery/urn%3Auuid%3Anope/test', CREDENTIALS);
   expect(unknown.status).toBe(404);
   const sim = await startSim();
-  await directory.refresh({ multicast: false, unicast: [`127.0.0.1:${sim.discoveryPort}`], probe: { timeoutMs: 600 }, inspect: false });
-  const bad = await request('POST', `/discovery/${encodeURIComponent(sim.endpoint)}/test`, { username: 42, password: 'x' });
+  await directory.refresh({
+    multicast: false,
+    unicast: [`127.0.0.1:${sim.discoveryPort}`],
+    probe: { timeoutMs: 600 },
+    inspect: false,
+  });
+  const bad = await request('POST', `/discovery/${encodeURIComponent(sim.endpoint)}/test`, {
+    username: 42,
+    password: 'x',
+  });
   expect(bad.status).toBe(400);
   expect(bad.json.error.message).toContain('username');
   const badScan = await request('POST', '/discovery/scan', { unicast: 'not-a-list' });
@@ -163,5 +248,7 @@ test('router rejects unknown ids and bad bodies', async () => {
     body: '{"username": ',
   });
   expect(malformed.status).toBe(400);
-  expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('invalid-input');
+  expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe(
+    'invalid-input',
+  );
 }, 30_000);

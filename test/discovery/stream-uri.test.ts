@@ -1,13 +1,22 @@
 // Pure-function tests. The 192.0.2.0/24 addresses are from the documentation
 // range (RFC 5737): they appear only as strings here and are never connected to.
 import { DiscoveryError } from '../../plugin/discovery/errors';
-import { isLoopbackHost, redactUrl, repairStreamUri, splitHostPort, withCredentials } from '../../plugin/discovery/stream-uri';
+import {
+  isLoopbackHost,
+  redactUrl,
+  repairStreamUri,
+  splitHostPort,
+  withCredentials,
+} from '../../plugin/discovery/stream-uri';
 
 const reached = { reachedHost: '192.0.2.50', httpPorts: [80], rtspPorts: [554] };
 
 describe('repairStreamUri', () => {
   test('loopback host becomes the reached address', () => {
-    const repaired = repairStreamUri('rtsp://127.0.1.1:8554/cam_sub', { ...reached, rtspPorts: [8554] });
+    const repaired = repairStreamUri('rtsp://127.0.1.1:8554/cam_sub', {
+      ...reached,
+      rtspPorts: [8554],
+    });
     expect(repaired.url).toBe('rtsp://192.0.2.50:8554/cam_sub');
     expect(repaired.warnings).toHaveLength(1);
     expect(repaired.warnings[0]).toContain('loopback host 127.0.1.1');
@@ -28,7 +37,11 @@ describe('repairStreamUri', () => {
 
   test('device added as host:port never yields a double port', () => {
     const { host } = splitHostPort('192.0.2.50:80');
-    const repaired = repairStreamUri('rtsp://127.0.1.1/Streaming/Channels/102', { reachedHost: host, httpPorts: [80], rtspPorts: [] });
+    const repaired = repairStreamUri('rtsp://127.0.1.1/Streaming/Channels/102', {
+      reachedHost: host,
+      httpPorts: [80],
+      rtspPorts: [],
+    });
     expect(repaired.url).toBe('rtsp://192.0.2.50/Streaming/Channels/102');
     expect(repaired.url).not.toContain(':80:');
     expect(() => new URL(repaired.url)).not.toThrow();
@@ -69,12 +82,21 @@ describe('repairStreamUri', () => {
   });
 
   test('IPv6 reached host is bracketed', () => {
-    const repaired = repairStreamUri('rtsp://127.0.0.1:554/live', { reachedHost: '2001:db8::50', httpPorts: [80], rtspPorts: [554] });
+    const repaired = repairStreamUri('rtsp://127.0.0.1:554/live', {
+      reachedHost: '2001:db8::50',
+      httpPorts: [80],
+      rtspPorts: [554],
+    });
     expect(repaired.url).toBe('rtsp://[2001:db8::50]:554/live');
   });
 
   test('invalid URIs are rejected with the value', () => {
-    for (const raw of ['http://192.0.2.50/live', 'rtsp://192.0.2.50:80:554/a', 'not a url', 'rtsp:///nohost']) {
+    for (const raw of [
+      'http://192.0.2.50/live',
+      'rtsp://192.0.2.50:80:554/a',
+      'not a url',
+      'rtsp:///nohost',
+    ]) {
       let caught: unknown;
       try {
         repairStreamUri(raw, reached);
@@ -104,7 +126,10 @@ describe('splitHostPort', () => {
 
 describe('credentials in URLs', () => {
   test('withCredentials percent-encodes and keeps the query', () => {
-    const url = withCredentials('rtsp://192.0.2.50:554/live?a=1&b=2', { username: 'ad min', password: 'p@ss:w/rd' });
+    const url = withCredentials('rtsp://192.0.2.50:554/live?a=1&b=2', {
+      username: 'ad min',
+      password: 'p@ss:w/rd',
+    });
     expect(url).toBe('rtsp://ad%20min:p%40ss%3Aw%2Frd@192.0.2.50:554/live?a=1&b=2');
     expect(new URL(url).password).toBe('p%40ss%3Aw%2Frd');
   });

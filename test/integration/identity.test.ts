@@ -7,6 +7,8 @@ import { sweepExpired } from '../../plugin/identity/retention';
 import type { FinishedTrack } from '../../plugin/track/tracker';
 
 const DIMS = 64;
+/** Ten days ago: recent enough that opening the store does not sweep the visitors as expired. */
+const T0 = Math.floor(Date.now() / 1000) - 10 * 86400;
 
 /** A unit vector along axis `person`, blended with axis `noiseAxis` by `noise`: cosine to the clean vector is 1/sqrt(1+noise^2). */
 function template(person: number, noise = 0, noiseAxis = DIMS - 1): Float32Array {
@@ -19,7 +21,7 @@ function template(person: number, noise = 0, noiseAxis = DIMS - 1): Float32Array
 
 function track(firstTs: number, templates: Float32Array[], pMale = 0.95, age = 33): FinishedTrack {
   return {
-    cameraId: 'cam-1', trackId: Math.round(firstTs), firstTs, lastTs: firstTs + 10, hits: 20, templates,
+    cameraId: 'cam-1', trackId: Math.round(firstTs), firstTs: T0 + firstTs, lastTs: T0 + firstTs + 10, hits: 20, templates,
     attributes: [{ sample: { age, pMale }, weight: 0.8 }], maxFaceSize: 90,
   };
 }
@@ -57,8 +59,8 @@ describe('visits and identity on a real SQLite store', () => {
     expect(b.visitorId).toBe(a.visitorId);
     expect(b.returning).toBe(false);
     expect(b.visitCount).toBe(1);
-    expect(b.firstSeenS).toBe(1000);
-    expect(b.lastSeenS).toBe(1310);
+    expect(b.firstSeenS).toBe(T0 + 1000);
+    expect(b.lastSeenS).toBe(T0 + 1310);
   }, 20000);
 
   test('after the visit gap the same person starts a new, returning visit', async () => {
@@ -114,7 +116,7 @@ describe('visits and identity on a real SQLite store', () => {
   test('retention sweep deletes expired visitors and their visits', async () => {
     const a = await store.visits.record(track(1000, [template(9)]));
     await store.visits.closeAll();
-    const expiry = 1010 + 90 * 86400;
+    const expiry = T0 + 1010 + 90 * 86400;
     expect(await sweepExpired(store.db, store.gallery, store.storeId, expiry - 1)).toBe(0);
     expect(await sweepExpired(store.db, store.gallery, store.storeId, expiry + 1)).toBe(1);
     expect(store.gallery.size).toBe(0);

@@ -29,7 +29,12 @@ export class TokenVerifier {
   ) {}
 
   verify(token: UsernameToken | undefined): TokenCheck {
-    if (token?.username === undefined || token.password === undefined || token.nonce === undefined || token.created === undefined) {
+    if (
+      token?.username === undefined ||
+      token.password === undefined ||
+      token.nonce === undefined ||
+      token.created === undefined
+    ) {
       return { ok: false, reason: 'missing UsernameToken' };
     }
     if (token.username !== this.username) {
@@ -44,7 +49,13 @@ export class TokenVerifier {
       return { ok: false, reason: 'nonce replayed' };
     }
     const expected = createHash('sha1')
-      .update(Buffer.concat([Buffer.from(token.nonce, 'base64'), Buffer.from(token.created), Buffer.from(this.password)]))
+      .update(
+        Buffer.concat([
+          Buffer.from(token.nonce, 'base64'),
+          Buffer.from(token.created),
+          Buffer.from(this.password),
+        ]),
+      )
       .digest('base64');
     if (expected !== token.password) {
       return { ok: false, reason: 'wrong password digest' };
@@ -78,14 +89,21 @@ export class DigestVerifier {
     for (const match of header.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)) {
       params[match[1]] = match[2] ?? match[3];
     }
-    if (params.username !== this.username || params.realm !== this.realm || !this.nonces.has(params.nonce) || params.uri !== uri) {
+    if (
+      params.username !== this.username ||
+      params.realm !== this.realm ||
+      !this.nonces.has(params.nonce) ||
+      params.uri !== uri
+    ) {
       return false;
     }
     const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
     const ha1 = md5(`${this.username}:${this.realm}:${this.password}`);
     const ha2 = md5(`${method}:${uri}`);
     const expected =
-      params.qop === 'auth' ? md5(`${ha1}:${params.nonce}:${params.nc}:${params.cnonce}:auth:${ha2}`) : md5(`${ha1}:${params.nonce}:${ha2}`);
+      params.qop === 'auth'
+        ? md5(`${ha1}:${params.nonce}:${params.nc}:${params.cnonce}:auth:${ha2}`)
+        : md5(`${ha1}:${params.nonce}:${ha2}`);
     return expected === params.response;
   }
 }

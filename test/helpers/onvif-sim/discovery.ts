@@ -21,7 +21,11 @@ export interface ResponderOptions {
   probeReply?: (messageId: string) => string | Buffer;
 }
 
-const parser = new XMLParser({ removeNSPrefix: false, ignoreAttributes: false, processEntities: false });
+const parser = new XMLParser({
+  removeNSPrefix: false,
+  ignoreAttributes: false,
+  processEntities: false,
+});
 
 /** Reads MessageID and Types from a probe; undefined when it is not a usable probe. */
 function readProbe(text: string): { messageId: string; types: string } | undefined {
@@ -63,7 +67,8 @@ function typesDeclared(text: string, types: string): boolean {
 export class DiscoveryResponder {
   private socket?: dgram.Socket;
   /** Probes received, in order. */
-  readonly probes: Array<{ messageId: string; types: string; from: string; declared: boolean }> = [];
+  readonly probes: Array<{ messageId: string; types: string; from: string; declared: boolean }> =
+    [];
 
   constructor(private readonly options: ResponderOptions) {}
 
@@ -77,7 +82,9 @@ export class DiscoveryResponder {
     socket.on('message', (datagram, remote) => this.handle(datagram.toString('utf8'), remote));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(this.options.port, this.options.multicast ? '0.0.0.0' : this.options.host, () => resolve());
+      socket.bind(this.options.port, this.options.multicast ? '0.0.0.0' : this.options.host, () =>
+        resolve(),
+      );
     });
     if (this.options.multicast) {
       socket.addMembership(GROUP, this.options.multicast.interfaceAddress);
@@ -103,7 +110,13 @@ export class DiscoveryResponder {
     const reply =
       this.options.probeReply?.(probe.messageId) ??
       probeMatches(
-        { relatesTo: probe.messageId, endpoint: this.options.endpoint, xaddrs: this.options.xaddrs(), scopes: this.options.scopes, messageId: `urn:uuid:${randomUUID()}` },
+        {
+          relatesTo: probe.messageId,
+          endpoint: this.options.endpoint,
+          xaddrs: this.options.xaddrs(),
+          scopes: this.options.scopes,
+          messageId: `urn:uuid:${randomUUID()}`,
+        },
         this.options.prefixStyle,
       );
     this.socket?.send(reply, remote.port, remote.address);
@@ -113,10 +126,17 @@ export class DiscoveryResponder {
   announce(kind: 'Hello' | 'Bye'): Promise<void> {
     const datagram = announcement(
       kind,
-      { endpoint: this.options.endpoint, xaddrs: this.options.xaddrs(), scopes: this.options.scopes, messageId: `urn:uuid:${randomUUID()}` },
+      {
+        endpoint: this.options.endpoint,
+        xaddrs: this.options.xaddrs(),
+        scopes: this.options.scopes,
+        messageId: `urn:uuid:${randomUUID()}`,
+      },
       this.options.prefixStyle,
     );
-    return new Promise((resolve) => this.socket?.send(datagram, WSD_PORT, GROUP, () => resolve()) ?? resolve());
+    return new Promise(
+      (resolve) => this.socket?.send(datagram, WSD_PORT, GROUP, () => resolve()) ?? resolve(),
+    );
   }
 
   close(): Promise<void> {

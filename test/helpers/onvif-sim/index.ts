@@ -23,7 +23,15 @@ export type StreamUriForm = 'media2' | 'media1-transport' | 'media1-bare';
  * status, content type and body. `hangUp` closes the socket without a reply,
  * and `delayMs` waits before replying.
  */
-export type SimOverride = string | { status?: number; contentType?: string; body?: string | Buffer; hangUp?: boolean; delayMs?: number };
+export type SimOverride =
+  | string
+  | {
+      status?: number;
+      contentType?: string;
+      body?: string | Buffer;
+      hangUp?: boolean;
+      delayMs?: number;
+    };
 
 export interface SimQuirks {
   /** Host the stream URIs name instead of the real one, e.g. `127.0.1.1` as a Debian /etc/hosts gives. */
@@ -66,12 +74,38 @@ export interface SimOptions {
 }
 
 export const DEFAULT_PROFILES: xml.SimProfile[] = [
-  { token: 'Profile_1', name: 'mainStream', encoding: 'H264', width: 2560, height: 1440, streamPath: '/cam_main' },
-  { token: 'Profile_2', name: 'subStream', encoding: 'H264', width: 640, height: 360, streamPath: '/cam_sub?channel=1&subtype=1' },
-  { token: 'Profile_3', name: 'thirdStream', encoding: 'H264', width: 320, height: 180, streamPath: '/cam_third' },
+  {
+    token: 'Profile_1',
+    name: 'mainStream',
+    encoding: 'H264',
+    width: 2560,
+    height: 1440,
+    streamPath: '/cam_main',
+  },
+  {
+    token: 'Profile_2',
+    name: 'subStream',
+    encoding: 'H264',
+    width: 640,
+    height: 360,
+    streamPath: '/cam_sub?channel=1&subtype=1',
+  },
+  {
+    token: 'Profile_3',
+    name: 'thirdStream',
+    encoding: 'H264',
+    width: 320,
+    height: 180,
+    streamPath: '/cam_third',
+  },
 ];
 
-const requestParser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, processEntities: false, parseTagValue: false });
+const requestParser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  processEntities: false,
+  parseTagValue: false,
+});
 
 interface ParsedRequest {
   operation: string;
@@ -90,7 +124,10 @@ export class OnvifSim {
   readonly endpoint = `urn:uuid:${randomUUID()}`;
   readonly requests: SimRequest[] = [];
   /** Options in force; tests may change `overrides` and `quirks` between requests. */
-  readonly options: Required<Pick<SimOptions, 'host' | 'username' | 'password' | 'auth' | 'maxSkewS'>> & SimOptions;
+  readonly options: Required<
+    Pick<SimOptions, 'host' | 'username' | 'password' | 'auth' | 'maxSkewS'>
+  > &
+    SimOptions;
   clockOffsetS: number;
   private server?: http.Server;
   private responder?: DiscoveryResponder;
@@ -98,9 +135,21 @@ export class OnvifSim {
   private readonly digest: DigestVerifier;
 
   constructor(options: SimOptions = {}) {
-    this.options = { host: '127.0.0.1', username: 'admin', password: 'secret', auth: 'ws-security', maxSkewS: 30, ...options };
+    this.options = {
+      host: '127.0.0.1',
+      username: 'admin',
+      password: 'secret',
+      auth: 'ws-security',
+      maxSkewS: 30,
+      ...options,
+    };
     this.clockOffsetS = options.clockOffsetS ?? 0;
-    this.tokens = new TokenVerifier(this.options.username, this.options.password, () => this.clockOffsetS, this.options.maxSkewS);
+    this.tokens = new TokenVerifier(
+      this.options.username,
+      this.options.password,
+      () => this.clockOffsetS,
+      this.options.maxSkewS,
+    );
     this.digest = new DigestVerifier(this.options.username, this.options.password);
   }
 
@@ -184,12 +233,20 @@ export class OnvifSim {
       try {
         this.dispatch(request, Buffer.concat(chunks).toString('utf8'), response);
       } catch (error) {
-        send(response, 500, xml.fault('Receiver', 'Action', `simulator error: ${(error as Error).message}`));
+        send(
+          response,
+          500,
+          xml.fault('Receiver', 'Action', `simulator error: ${(error as Error).message}`),
+        );
       }
     });
   }
 
-  private dispatch(request: http.IncomingMessage, text: string, response: http.ServerResponse): void {
+  private dispatch(
+    request: http.IncomingMessage,
+    text: string,
+    response: http.ServerResponse,
+  ): void {
     const service = serviceOf(request.url ?? '');
     if (service === undefined || request.method !== 'POST') {
       send(response, 404, 'not found', 'text/plain');
@@ -208,12 +265,22 @@ export class OnvifSim {
   }
 
   /** Checks auth; on failure it has already sent the rejection. */
-  private authorize(request: http.IncomingMessage, parsed: ParsedRequest, response: http.ServerResponse): boolean {
+  private authorize(
+    request: http.IncomingMessage,
+    parsed: ParsedRequest,
+    response: http.ServerResponse,
+  ): boolean {
     if (this.options.auth === 'none' || parsed.operation === 'GetSystemDateAndTime') {
       return true;
     }
     if (this.options.auth === 'digest') {
-      if (this.digest.verify(request.headers.authorization, request.method ?? 'POST', request.url ?? '')) {
+      if (
+        this.digest.verify(
+          request.headers.authorization,
+          request.method ?? 'POST',
+          request.url ?? '',
+        )
+      ) {
         return true;
       }
       response.setHeader('WWW-Authenticate', this.digest.challenge());
@@ -222,12 +289,20 @@ export class OnvifSim {
     }
     const check = this.tokens.verify(parsed.token);
     if (!check.ok) {
-      send(response, 400, xml.fault('Sender', 'NotAuthorized', `Sender not Authorized (${check.reason})`));
+      send(
+        response,
+        400,
+        xml.fault('Sender', 'NotAuthorized', `Sender not Authorized (${check.reason})`),
+      );
     }
     return check.ok;
   }
 
-  private answer(service: SimRequest['service'], parsed: ParsedRequest, response: http.ServerResponse): void {
+  private answer(
+    service: SimRequest['service'],
+    parsed: ParsedRequest,
+    response: http.ServerResponse,
+  ): void {
     const key = service === 'device' ? parsed.operation : `${service}:${parsed.operation}`;
     const override = this.options.overrides?.[key];
     if (override !== undefined) {
@@ -246,7 +321,12 @@ export class OnvifSim {
   private reply(service: SimRequest['service'], parsed: ParsedRequest): string {
     const quirks = this.options.quirks ?? {};
     const style = this.options.prefixStyle ?? 'usual';
-    const notSupported = xml.fault('Sender', 'ActionNotSupported', `${parsed.operation} is not supported`, style);
+    const notSupported = xml.fault(
+      'Sender',
+      'ActionNotSupported',
+      `${parsed.operation} is not supported`,
+      style,
+    );
     if (service === 'media2' && quirks.noMedia2) {
       return notSupported;
     }
@@ -277,7 +357,9 @@ export class OnvifSim {
 
   private get profiles(): xml.SimProfile[] {
     const profiles = this.options.profiles ?? DEFAULT_PROFILES;
-    return this.options.quirks?.h265Only ? profiles.map((profile) => ({ ...profile, encoding: 'H265' as const })) : profiles;
+    return this.options.quirks?.h265Only
+      ? profiles.map((profile) => ({ ...profile, encoding: 'H265' as const }))
+      : profiles;
   }
 
   private get rtspPort(): number {
@@ -292,7 +374,12 @@ export class OnvifSim {
       form = hasTransport ? 'media1-transport' : 'media1-bare';
     }
     if (this.options.quirks?.streamUriFaults?.includes(form)) {
-      return xml.fault('Sender', 'InvalidArgs', 'The requested configuration is not supported', style);
+      return xml.fault(
+        'Sender',
+        'InvalidArgs',
+        'The requested configuration is not supported',
+        style,
+      );
     }
     const token = String((parsed.body.GetStreamUri as Record<string, unknown>)?.ProfileToken ?? '');
     const profile = this.profiles.find((item) => item.token === token);
@@ -338,17 +425,30 @@ function parseRequest(text: string): ParsedRequest | undefined {
 }
 
 function readToken(header: unknown): UsernameToken | undefined {
-  const token = ((header as Record<string, unknown> | undefined)?.Security as Record<string, unknown> | undefined)?.UsernameToken as
-    | Record<string, unknown>
-    | undefined;
+  const token = (
+    (header as Record<string, unknown> | undefined)?.Security as Record<string, unknown> | undefined
+  )?.UsernameToken as Record<string, unknown> | undefined;
   if (token === undefined) {
     return undefined;
   }
-  const text = (value: unknown): string | undefined => (typeof value === 'object' && value !== null ? (value as Record<string, string>)['#text'] : (value as string | undefined));
-  return { username: text(token.Username), password: text(token.Password), nonce: text(token.Nonce), created: text(token.Created) };
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'object' && value !== null
+      ? (value as Record<string, string>)['#text']
+      : (value as string | undefined);
+  return {
+    username: text(token.Username),
+    password: text(token.Password),
+    nonce: text(token.Nonce),
+    created: text(token.Created),
+  };
 }
 
-function send(response: http.ServerResponse, status: number, body: string | Buffer, contentType = 'application/soap+xml; charset=utf-8'): void {
+function send(
+  response: http.ServerResponse,
+  status: number,
+  body: string | Buffer,
+  contentType = 'application/soap+xml; charset=utf-8',
+): void {
   response.writeHead(status, { 'Content-Type': contentType });
   response.end(body);
 }
@@ -362,7 +462,8 @@ function sendOverride(response: http.ServerResponse, override: SimOverride): voi
     response.socket?.destroy();
     return;
   }
-  const reply = () => send(response, override.status ?? 200, override.body ?? '', override.contentType);
+  const reply = () =>
+    send(response, override.status ?? 200, override.body ?? '', override.contentType);
   if (override.delayMs) {
     setTimeout(reply, override.delayMs).unref();
   } else {

@@ -13,7 +13,9 @@ import { OnvifSim, type SimOptions } from './index';
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SimOptions;
   const sim = await OnvifSim.start(options);
-  process.stdout.write(`READY ${JSON.stringify({ endpoint: sim.endpoint, httpPort: sim.httpPort, discoveryPort: sim.discoveryPort })}\n`);
+  process.stdout.write(
+    `READY ${JSON.stringify({ endpoint: sim.endpoint, httpPort: sim.httpPort, discoveryPort: sim.discoveryPort })}\n`,
+  );
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     const command = line.trim();

@@ -1,8 +1,8 @@
 /**
- * SOAP reply bodies of the ONVIF device simulator. Shaped like what real
- * Profile S/T cameras send (SOAP 1.2, one declaration per prefix on the
- * envelope, Media1 elements in `tt:`, Media2 configurations in `tr2:`), and
- * written for this project.
+ * SOAP reply bodies of the ONVIF device simulator, written for this project.
+ * They follow the shapes that the agsh/onvif v0.x test fixtures record for
+ * real cameras: SOAP 1.2, prefixes declared on the envelope, Media1 elements
+ * in `tt:`, Media2 configurations in `tr2:`.
  */
 
 export const SIM_NS = {
@@ -21,7 +21,9 @@ export const SIM_NS = {
 export type PrefixStyle = 'usual' | 'odd';
 
 function prefixes(style: PrefixStyle): { env: string; wsa: string; wsd: string } {
-  return style === 'odd' ? { env: 'SOAP-ENV', wsa: 'a', wsd: 'd' } : { env: 'env', wsa: 'wsa', wsd: 'wsd' };
+  return style === 'odd'
+    ? { env: 'SOAP-ENV', wsa: 'a', wsd: 'd' }
+    : { env: 'env', wsa: 'wsa', wsd: 'wsd' };
 }
 
 export function envelope(body: string, style: PrefixStyle = 'usual'): string {
@@ -35,7 +37,12 @@ export function envelope(body: string, style: PrefixStyle = 'usual'): string {
 }
 
 /** Builds a SOAP 1.2 fault envelope with a subcode, e.g. `ter:InvalidArgs` or `ter:NotAuthorized`. */
-export function fault(code: 'Sender' | 'Receiver', subcode: string, reason: string, style: PrefixStyle = 'usual'): string {
+export function fault(
+  code: 'Sender' | 'Receiver',
+  subcode: string,
+  reason: string,
+  style: PrefixStyle = 'usual',
+): string {
   const { env } = prefixes(style);
   return envelope(
     `<${env}:Fault><${env}:Code><${env}:Value>${env}:${code}</${env}:Value>` +
@@ -173,7 +180,11 @@ export function probeMatches(fields: ProbeMatchFields, style: PrefixStyle = 'usu
   );
 }
 
-export function announcement(kind: 'Hello' | 'Bye', fields: Omit<ProbeMatchFields, 'relatesTo'>, style: PrefixStyle = 'usual'): string {
+export function announcement(
+  kind: 'Hello' | 'Bye',
+  fields: Omit<ProbeMatchFields, 'relatesTo'>,
+  style: PrefixStyle = 'usual',
+): string {
   const { env, wsa, wsd } = prefixes(style);
   const details =
     kind === 'Hello'
