@@ -126,6 +126,7 @@ export class DeviceDirectory extends EventEmitter {
         error: device.error ?? { code: 'no-profile', message: 'no camera source found' },
       };
     }
+    // NOTE: only the first source is decoded; a recorder with several channels gets one check.
     try {
       await checkStream(device.sources[0].rtspUrl, credentials, this.options.streamCheck);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { planShopScenario, renderClip, type ClipTruth } from '../../bench/clipgen';
@@ -91,6 +91,16 @@ describe('analyze on generated shop clips', () => {
 
   test.each(['day1', 'day2', 'strangers'] as const)('%s: occupancy within 1 person for 90 %% of seconds', (name) => {
     expect(occupancyAgreement(runs[name].truth, runs[name].report)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  test('the store holds no picture: only the database and the key', () => {
+    const files = readdirSync(dataDir).sort();
+    expect(files.filter((f) => !/^shopface\.sqlite(-wal|-shm)?$/.test(f))).toEqual(['store.key']);
+    const signatures = [Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('\x89PNG', 'latin1'), Buffer.from('RIFF')];
+    for (const file of files) {
+      const bytes = readFileSync(path.join(dataDir, file));
+      for (const signature of signatures) expect(bytes.includes(signature)).toBe(false);
+    }
   });
 
   test('no frame is dropped when analysing a file', () => {
