@@ -1,22 +1,6 @@
-import type { AgeBand, Gender, OccupancyPoint, VisitorRecord } from '../core/types';
+import type { AgeBand, Gender, OccupancyPoint, StatsBucket, VisitorRecord } from '../core/types';
 import type { Database } from '../store/db';
 import type { Interval } from './occupancy';
-
-/** Visit statistics of one time bucket. */
-export interface StatsBucket {
-  /** Unix seconds at the bucket's start. */
-  start: number;
-  bucketS: number;
-  /** Visits that started in the bucket. */
-  entries: number;
-  uniqueVisitors: number;
-  returningVisitors: number;
-  /** Visits by "ageBand|gender" ("unknown" where the pipeline abstained). */
-  byAgeBandGender: Record<string, number>;
-  avgDwellS: number | null;
-  /** No camera delivered data during the bucket: its zeros mean "unknown", not "nobody". */
-  noData: boolean;
-}
 
 async function coverage(db: Database, storeId: string, from: number, to: number): Promise<Interval[]> {
   const rows = await db.all<{ from_ts: number; to_ts: number }>(
@@ -111,7 +95,7 @@ function summariseBucket(start: number, bucketS: number, visits: VisitRow[], noD
   };
 }
 
-/** How many identified visitors seen between `from` and `to` have made 1, 2, 3, ... visits in all (the last bucket is "10+"). */
+/** Counts identified visitors seen between `from` and `to` by their total visits: "1", "2", ..., "10+". */
 export async function visitFrequency(db: Database, storeId: string, from: number, to: number): Promise<Record<string, number>> {
   const rows = await db.all<{ visit_count: number }>(
     `SELECT visit_count FROM visitors WHERE store_id = ? AND templates IS NOT NULL AND last_seen >= ? AND first_seen <= ?`,

@@ -3,7 +3,9 @@
  * calls only these methods, so the routes can be tested against any
  * implementation and the pipeline never depends on express.
  */
-import type { CameraState, OccupancyPoint, VisitorRecord } from '../core/types';
+import type { CameraState, OccupancyPoint, StatsBucket, VisitorRecord } from '../core/types';
+
+export type { StatsBucket } from '../core/types';
 
 /** A configured camera as shown to users; `source` never carries credentials. */
 export interface CameraStatus {
@@ -18,21 +20,6 @@ export interface CameraStatus {
   width?: number;
   height?: number;
   codec?: string;
-}
-
-/** Aggregates for one time bucket. */
-export interface StatsBucket {
-  /** Bucket start, Unix seconds. */
-  start: number;
-  bucketS: number;
-  entries: number;
-  uniqueVisitors: number;
-  returningVisitors: number;
-  /** Visitors by "ageBand|gender", for example "25-34|female" -> 3; abstentions use "unknown". */
-  byAgeBandGender: Record<string, number>;
-  avgDwellS: number | null;
-  /** True when no camera delivered frames during the bucket, so zeros mean "unknown", not "nobody". */
-  noData: boolean;
 }
 
 export interface NewCamera {

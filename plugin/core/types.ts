@@ -39,7 +39,7 @@ export interface Point {
 /** Five facial landmarks in the order right eye, left eye, nose tip, right mouth corner, left mouth corner (image left to right for a frontal face). */
 export type Landmarks = [Point, Point, Point, Point, Point];
 
-/** Why a face was kept out of identity or demographics. */
+/** Reason a face was kept out of identity or demographics. */
 export type QualityIssue =
   | 'too-small'
   | 'blurred'
@@ -51,7 +51,7 @@ export type QualityIssue =
 export interface FaceQuality {
   /** Face height in pixels (box height). */
   size: number;
-  /** Variance of the Laplacian of the grey face crop; higher is sharper. */
+  /** Variance of the Laplacian of the grey face crop after contrast normalisation; higher is sharper. */
   sharpness: number;
   /** Estimated yaw in degrees from the landmarks; 0 is frontal, the sign is not used. */
   yaw: number;
@@ -139,6 +139,21 @@ export interface OccupancyPoint {
   t: number;
   /** People present, or null when no camera delivered data for that second. */
   count: number | null;
+}
+
+/** Visit aggregates for one time bucket. */
+export interface StatsBucket {
+  /** Bucket start, Unix seconds. */
+  start: number;
+  bucketS: number;
+  entries: number;
+  uniqueVisitors: number;
+  returningVisitors: number;
+  /** Visitors by "ageBand|gender", for example "25-34|female" -> 3; abstentions use "unknown". */
+  byAgeBandGender: Record<string, number>;
+  avgDwellS: number | null;
+  /** True when no camera delivered frames during the bucket, so zeros mean "unknown", not "nobody". */
+  noData: boolean;
 }
 
 export type CameraState = 'starting' | 'live' | 'no-frames' | 'reconnecting' | 'auth-failed' | 'failed' | 'stopped';

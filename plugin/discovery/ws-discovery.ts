@@ -54,8 +54,8 @@ const MAX_REJECTED_KEPT = 50;
  * Sends WS-Discovery probes by multicast and to each unicast target, then
  * collects ProbeMatches for `timeoutMs`. Replies whose RelatesTo is not one of
  * this run's MessageIDs are rejected; replies are deduplicated by endpoint address.
+ * NOTE: IPv4 only; the IPv6 group FF02::C is not probed.
  */
-// NOTE: IPv4 only; the IPv6 group FF02::C is not probed.
 export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 1 << 20 });
   const collector = new ReplyCollector(options);

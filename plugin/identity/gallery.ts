@@ -73,7 +73,7 @@ export class Gallery {
   }
 
   /**
-   * The threshold in force for the current gallery size: the normal model's
+   * Returns the threshold in force for the current gallery size: the normal model's
    * quantile, raised to the observed impostor tail wherever enough pairs
    * were seen to resolve it, because real impostor tails are heavier than
    * normal ones.

@@ -55,7 +55,7 @@ export class VisitBook {
     private readonly options: VisitBookOptions,
   ) {}
 
-  /** Records one finished track and returns the visitor as it now stands. */
+  /** Records one finished track and returns the visitor's updated record. */
   async record(track: FinishedTrack): Promise<VisitorRecord> {
     await this.closeIdle(track.firstTs);
     const template = this.identityTemplate(track);

@@ -24,7 +24,7 @@ export interface AnalyzeClipOptions {
  * Runs the whole pipeline over a recorded clip, as fast as the CPU allows and
  * without dropping frames, against the store database in `dataDir`.
  * Visits still open at the end of the clip are closed, so the next clip
- * analysed with the same data folder sees them as earlier visits.
+ * analysed with the same data folder finds them as earlier visits.
  */
 export async function analyzeClip(options: AnalyzeClipOptions): Promise<AnalyzeReport> {
   const { config } = options;
@@ -98,7 +98,7 @@ function clipOccupancy(pipeline: CameraPipeline, startTime: number, durationS: n
   return occupancySeries(relative, 0, Math.max(0, durationS - 1e-6));
 }
 
-/** One record per visitor: a person seen in several tracks during one visit is one visitor. */
+/** Merges the records of one visitor, because a person seen in several tracks during one visit is one visitor. */
 function mergeVisitors(records: VisitorRecord[]): VisitorRecord[] {
   const byId = new Map<string, VisitorRecord>();
   for (const record of records) {

@@ -58,7 +58,7 @@ export class CameraManager {
     return this.launch({ id, name, rtspUrl });
   }
 
-  /** Stops a camera and forgets it; returns false when there is no such camera. Cameras of the configuration file are only stopped. */
+  /** Stops a camera and deletes its saved definition; returns false for an unknown id. Cameras of the configuration file are only stopped. */
   async remove(id: string): Promise<boolean> {
     const camera = this.cameras.get(id);
     if (!camera) return false;

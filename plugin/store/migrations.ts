@@ -1,7 +1,7 @@
 /**
  * Schema migrations, applied in order; PRAGMA user_version holds how many
- * have run. Append new steps, never edit a released one. No table holds an
- * image: templates are AES-256-GCM ciphertext.
+ * have run. Append new steps, never edit a released one. No table contains
+ * an image: templates are AES-256-GCM ciphertext.
  */
 export const MIGRATIONS: readonly string[] = [
   `

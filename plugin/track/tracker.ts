@@ -1,6 +1,7 @@
 import type { AttributeSample, Box, Face, FrameFaces } from '../core/types';
 import type { WeightedSample } from '../attributes/fusion';
 import { cosine } from '../embed/similarity';
+import { iou } from '../detect/nms';
 
 export interface TrackerOptions {
   /** Seconds a track may go unseen before it ends. */
@@ -47,17 +48,6 @@ interface Track {
   templates: Scored<Float32Array>[];
   attributes: Scored<AttributeSample>[];
   maxFaceSize: number;
-}
-
-/** Intersection over union of two boxes. */
-export function iou(a: Box, b: Box): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.width, b.x + b.width);
-  const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 function keepBest<T>(list: Scored<T>[], item: Scored<T>, max: number): void {

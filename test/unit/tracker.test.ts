@@ -1,5 +1,6 @@
 import type { Box, Face, FrameFaces } from '../../plugin/core/types';
-import { Tracker, iou } from '../../plugin/track/tracker';
+import { Tracker } from '../../plugin/track/tracker';
+import { iou } from '../../plugin/detect/nms';
 
 const OPTIONS = { maxLostS: 1, minHits: 3, bestFrames: 3 };
 
