@@ -132,6 +132,7 @@ function openSetLines(result: EvalResult): string[] {
         `${num(g.product.threshold)} | ${pct(g.product.fpir)} / ${pct(g.product.fnir)} |`,
     ),
     '',
+    `UTKFace chips left out as the same person as an identity-verification photo (score >= ${o.duplicateScore}): ${result.utkDroppedAsIdentityPeople}.`,
     `Adult UTKFace chips with a template: ${o.chips}, of which ${o.duplicatesDropped} dropped as the same person as an earlier chip (score >= ${o.duplicateScore}).`,
     `Impostor scores behind the synthetic entries: ${o.impostor.pairs} real pairs, mean ${num(o.impostor.mean)} ± ${num(o.impostor.sd)}, max ${num(o.impostor.max)}; ` +
       `share >= mean + 4 sd: ${o.impostor.tail[2].observed.toExponential(2)} (a normal distribution: ${o.impostor.tail[2].normal.toExponential(2)}).`,

@@ -63,6 +63,8 @@ export interface EvalResult {
   age: AttributeEval['age'] & { chips: number; noFace: number; gated: number; confusion: AttributeEval['confusion'] };
   gender: AttributeEval['gender'] & { accuracyIdentities: number; identities: IdentityGenderEval };
   byRace: AttributeEval['byRace'];
+  /** UTKFace chips left out of the impostor scores because they match an identity-verification person (a celebrity in both sets). */
+  utkDroppedAsIdentityPeople: number;
   /** Open-set search with UTKFace fillers and strangers labelled 18 or older. */
   openSet: OpenSetEval;
   /** Impostor scores between different children (labelled under CHILD_AGE): their templates are much alike. */
@@ -142,7 +144,8 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     const identityTemplates: Template[] = identityResults
       .filter((r) => r.result.face?.template)
       .map((r) => ({ identity: r.photo.identity, template: r.result.face!.template! }));
-    const utkTemplates = scored.filter((s) => s.photo.face?.template).map((s) => s.photo.face!.template!);
+    const strangers = withoutIdentityPeople(scored, identityTemplates);
+    const utkTemplates = strangers.filter((s) => s.photo.face?.template).map((s) => s.photo.face!.template!);
     const cross = crossScores(utkTemplates, identityTemplates.map((t) => t.template));
     const verification = evaluateVerification(identityTemplates, cross);
     const utk = scoreUtk(scored);
@@ -150,7 +153,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     const identityImpostor = pairScores(identityTemplates).impostor;
     const openSetFor = (population: ScoredChip[], duplicateScore: number) =>
       openSetOn(population, duplicateScore, identityTemplates, identityImpostor, config);
-    const adultChips = scored.filter((s) => s.chip.age >= 18);
+    const adultChips = strangers.filter((s) => s.chip.age >= 18);
     return {
       version: 1,
       quick: options.quick,
@@ -161,6 +164,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
       age: { ...utk.age, chips: utk.chips, noFace: utk.noFace, gated: utk.gated, confusion: utk.confusion },
       gender: { ...utk.gender, accuracyIdentities: identities.accuracy, identities },
       byRace: utk.byRace,
+      utkDroppedAsIdentityPeople: scored.length - strangers.length,
       openSet: openSetFor(adultChips, SAME_PERSON_SCORE),
       children: childImpostors(scored.filter((s) => s.chip.age < CHILD_AGE), config),
       versions: versions(models, config, frameOptions),
@@ -201,6 +205,18 @@ function openSetOn(
     minThreshold: config.identity.minThreshold,
   });
   return { chips: all.length, duplicateScore, duplicatesDropped: all.length - withTemplates.length, impostor: impostorStats(impostorScores), galleries };
+}
+
+/**
+ * Drops the chips whose template scores at least SAME_PERSON_SCORE against
+ * any identity-verification photo: UTKFace was collected from the web and
+ * holds photos of some of the same celebrities.
+ */
+function withoutIdentityPeople(chips: ScoredChip[], identities: Template[]): ScoredChip[] {
+  return chips.filter((s) => {
+    const template = s.photo.face?.template;
+    return !template || !identities.some((i) => cosine(i.template, template) >= SAME_PERSON_SCORE);
+  });
 }
 
 /**

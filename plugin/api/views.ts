@@ -3,7 +3,8 @@
  * template, a credential or any other field that a backend or the pipeline
  * adds later never reaches a client by accident.
  */
-import { AGE_BANDS, type AgeBand, type Face, type FrameFaces, type VisitorRecord, type BusEvents } from '../core/types';
+import type { Face, FrameFaces, VisitorRecord, BusEvents } from '../core/types';
+import { ageToBand } from '../attributes/fusion';
 import type { CameraStatus } from './backend';
 import { redactText, redactUrl } from './redact';
 
@@ -27,7 +28,6 @@ export interface LiveFaces {
 
 /** pMale at or above this is labelled M, at or below 1 minus this F, and in between no letter. */
 const GENDER_LABEL_MIN_P = 0.6;
-const BAND_LOWER_AGES = [0, 18, 25, 35, 45, 55, 65];
 
 export function cameraView(camera: CameraStatus): CameraStatus {
   return {
@@ -71,21 +71,15 @@ export function cameraEventView(event: BusEvents['camera']): BusEvents['camera']
   };
 }
 
-/** Maps an age in years to its band in AGE_BANDS. */
-export function ageBandOf(age: number): AgeBand {
-  let index = 0;
-  while (index + 1 < BAND_LOWER_AGES.length && age >= BAND_LOWER_AGES[index + 1]) index++;
-  return AGE_BANDS[index];
-}
-
 /** Builds the overlay text of one face from its attributes, for example "F 25-34". */
 export function faceLabel(face: Face): string {
   const attributes = face.attributes;
-  if (!attributes) return '';
   const parts: string[] = [];
+  if (face.recognition === 'returning') parts.push('returning');
+  if (!attributes) return parts.join(' ');
   if (attributes.pMale >= GENDER_LABEL_MIN_P) parts.push('M');
   else if (attributes.pMale <= 1 - GENDER_LABEL_MIN_P) parts.push('F');
-  parts.push(ageBandOf(attributes.age));
+  parts.push(ageToBand(attributes.age));
   return parts.join(' ');
 }
 

@@ -6,8 +6,8 @@ import { makeDemoClip } from '../../bench/clipgen';
 /**
  * The first-run demo: builds a short shop-entrance clip from the sample
  * photos inside the @vladmandic/face-api npm package (no data set needed) and
- * runs `analyze` on it twice against one data folder, as a Monday and a
- * Tuesday, so the second run shows returning visitors.
+ * runs `analyze` on it twice against one data folder, as yesterday and an
+ * hour ago, so the second run shows returning visitors.
  */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
@@ -16,7 +16,12 @@ async function main(): Promise<void> {
   const clip = path.join(demoDir, 'demo.mp4');
   console.log(`making the demo clip ${clip} from the sample photos in @vladmandic/face-api ...`);
   await makeDemoClip(clip);
-  const days = [['monday', '2026-12-07T10:00:00Z'], ['tuesday', '2026-12-08T10:00:00Z']];
+  // Yesterday and an hour ago, so that the dashboard's last 24 hours show the second visit.
+  const nowMs = Date.now();
+  const days = [
+    ['yesterday', new Date(nowMs - 25 * 3600 * 1000).toISOString()],
+    ['today', new Date(nowMs - 3600 * 1000).toISOString()],
+  ];
   for (const [day, start] of days) {
     console.log(`\n== ${day}: npm run analyze -- --input ${clip} --data ${path.join(demoDir, 'store')} --start ${start}`);
     const result = spawnSync(process.execPath, [
@@ -25,7 +30,8 @@ async function main(): Promise<void> {
     ], { stdio: 'inherit' });
     if (result.status !== 0) throw new Error(`analyze failed for ${day} (exit code ${result.status})`);
   }
-  console.log(`\nreports: ${path.join(demoDir, 'monday.json')} and ${path.join(demoDir, 'tuesday.json')}`);
+  console.log(`\nreports: ${path.join(demoDir, 'yesterday.json')} and ${path.join(demoDir, 'today.json')}`);
+  console.log(`to see them on the dashboard: npm start -- --data ${path.relative(process.cwd(), path.join(demoDir, 'store'))}`);
 }
 
 main().catch((error: Error) => {

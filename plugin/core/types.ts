@@ -99,6 +99,10 @@ export interface Face {
   template?: Float32Array;
   /** Present only when quality.demographicsOk. */
   attributes?: AttributeSample;
+  /** The per-camera track this face was linked to, set by the tracker. */
+  trackId?: number;
+  /** Provisional identity of the track for live overlays: a known visitor or not (yet) recognised. */
+  recognition?: 'returning' | 'new';
 }
 
 /** The analysis of one frame. */

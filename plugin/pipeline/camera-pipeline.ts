@@ -18,6 +18,8 @@ export class CameraPipeline {
   readonly presence: Interval[] = [];
   framesAnalysed = 0;
   facesSeen = 0;
+  /** Live recognition per track id, decided from the track's first template. */
+  private readonly recognition = new Map<number, 'returning' | 'new'>();
 
   constructor(
     readonly cameraId: string,
@@ -36,7 +38,10 @@ export class CameraPipeline {
     const closed = this.coverage.frame(frame.ts);
     if (closed) await saveCoverage(this.store.db, this.store.storeId, this.cameraId, closed);
     const finished = this.tracker.update(frame);
-    this.bus?.publish('faces', withoutTemplates(frame));
+    if (this.bus) {
+      this.recognise(frame);
+      this.bus.publish('faces', withoutTemplates(frame));
+    }
     this.bus?.publish('occupancy', { cameraId: this.cameraId, t: frame.ts, count: this.tracker.present(frame.ts) });
     for (const track of finished) await this.finishTrack(track);
   }
@@ -59,7 +64,27 @@ export class CameraPipeline {
     if (open) await saveCoverage(this.store.db, this.store.storeId, this.cameraId, open);
   }
 
+  /**
+   * Labels each face for the live overlay: a track is "returning" when its
+   * first template matches a stored visitor. The visit itself is decided when
+   * the track ends, from its best frames, and may differ.
+   */
+  private recognise(frame: FrameFaces): void {
+    for (const face of frame.faces) {
+      if (face.trackId === undefined) continue;
+      let label = this.recognition.get(face.trackId);
+      if (!label && face.template) {
+        label = this.store.gallery.match(face.template) ? 'returning' : 'new';
+        this.recognition.set(face.trackId, label);
+      }
+      face.recognition = label;
+    }
+    // Tracks dropped before confirmation never reach finishTrack; bound what they leave behind.
+    if (this.recognition.size > 10000) this.recognition.clear();
+  }
+
   private async finishTrack(track: FinishedTrack): Promise<void> {
+    this.recognition.delete(track.trackId);
     const record = await this.store.visits.record(track);
     const interval = { from: track.firstTs, to: track.lastTs };
     this.presence.push(interval);

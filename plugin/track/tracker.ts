@@ -84,6 +84,7 @@ export class Tracker {
       if (usedTracks.has(pair.track) || usedFaces.has(pair.face)) continue;
       usedTracks.add(pair.track);
       usedFaces.add(pair.face);
+      frame.faces[pair.face].trackId = pair.track.id;
       this.observe(pair.track, frame.faces[pair.face], frame.ts);
     }
     frame.faces.forEach((face, index) => {
@@ -142,6 +143,7 @@ export class Tracker {
       templates: [], attributes: [], maxFaceSize: 0,
     };
     this.tracks.push(track);
+    face.trackId = track.id;
     this.record(track, face);
   }
 

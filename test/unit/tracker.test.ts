@@ -95,3 +95,17 @@ describe('Tracker', () => {
     expect(track.attributes.map((a) => a.weight)).toEqual([0.9, 0.8]);
   });
 });
+
+describe('Tracker face links', () => {
+  test('marks each face with its track id', () => {
+    const tracker = new Tracker('cam', OPTIONS);
+    const first = frame(0, [face({ x: 100, y: 100, width: 60, height: 70 }, unit(1)), face({ x: 400, y: 100, width: 60, height: 70 }, unit(2))]);
+    tracker.update(first);
+    const second = frame(0.2, [face({ x: 404, y: 100, width: 60, height: 70 }, unit(2)), face({ x: 104, y: 100, width: 60, height: 70 }, unit(1))]);
+    tracker.update(second);
+    expect(first.faces[0].trackId).toBeDefined();
+    expect(first.faces[1].trackId).not.toBe(first.faces[0].trackId);
+    expect(second.faces[1].trackId).toBe(first.faces[0].trackId);
+    expect(second.faces[0].trackId).toBe(first.faces[1].trackId);
+  });
+});
