@@ -11,6 +11,7 @@ import { StoreBackend } from './api/store-backend';
 import { createApiServer } from './api/server';
 import { createDiscoveryRouter } from './api/discovery-router';
 import { DeviceDirectory } from './discovery/directory';
+import { CameraOnboarding } from './pipeline/onboarding';
 import { startRetentionSweeper, sweepExpired } from './identity/retention';
 import { parseArgs } from './cli/args';
 
@@ -51,8 +52,9 @@ export async function startSidecar({ config, dataDir }: Options): Promise<{ url:
   const store = await openStore(dataDir, config);
   const cameras = new CameraManager(store, analyzer, config, bus, logger);
   const directory = new DeviceDirectory({ logger });
+  const onboarding = new CameraOnboarding(directory, { analysisSize: config.analysis, logger });
   const api = await createApiServer({
-    backend: new StoreBackend(store, cameras, config.analysis),
+    backend: new StoreBackend(store, cameras, config.analysis, onboarding),
     bus,
     host: config.api.host,
     port: config.api.port,
@@ -60,6 +62,8 @@ export async function startSidecar({ config, dataDir }: Options): Promise<{ url:
     logger,
   });
   await cameras.startAll();
+  await listenForCameras(directory, config.discovery);
+  const startupProbe = probeOnStart(directory, config);
 
   const stopSweeper = startRetentionSweeper(
     () => sweepExpired(store.db, store.gallery, store.storeId, Date.now() / 1000),
@@ -83,12 +87,34 @@ export async function startSidecar({ config, dataDir }: Options): Promise<{ url:
       clearInterval(housekeeping);
       stopSweeper();
       await api.close();
+      await startupProbe;
+      await directory.close();
       await cameras.stopAll();
       await analyzer.close();
       await store.close();
       logger.info('sidecar stopped');
     },
   };
+}
+
+/** Starts the WS-Discovery Hello/Bye listener when discovery.listen is set; a failure is logged and the sidecar runs on without it. */
+async function listenForCameras(directory: DeviceDirectory, options: Config['discovery']): Promise<void> {
+  if (!options.listen) return;
+  try {
+    await directory.listen();
+  } catch (error) {
+    logger.error('WS-Discovery listener did not start; the found-devices list changes only on a scan', { error });
+  }
+}
+
+/** Runs the start-up probe in the background when discovery.probeOnStart is set; the promise never rejects. */
+function probeOnStart(directory: DeviceDirectory, config: Config): Promise<void> {
+  const options = config.discovery;
+  if (!options.probeOnStart) return Promise.resolve();
+  return directory.refresh({ multicast: options.multicast, unicast: options.unicast, analysisSize: config.analysis }).then(
+    (devices) => logger.info('start-up ONVIF probe finished', { devices: devices.length }),
+    (error) => logger.error('start-up ONVIF probe failed', { error }),
+  );
 }
 
 async function main(): Promise<void> {

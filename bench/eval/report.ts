@@ -136,6 +136,9 @@ function openSetLines(result: EvalResult): string[] {
     `Adult UTKFace chips with a template: ${o.chips}, of which ${o.duplicatesDropped} dropped as the same person as an earlier chip (score >= ${o.duplicateScore}).`,
     `Impostor scores behind the synthetic entries: ${o.impostor.pairs} real pairs, mean ${num(o.impostor.mean)} ± ${num(o.impostor.sd)}, max ${num(o.impostor.max)}; ` +
       `share >= mean + 4 sd: ${o.impostor.tail[2].observed.toExponential(2)} (a normal distribution: ${o.impostor.tail[2].normal.toExponential(2)}).`,
+    ...o.tailFit.map(
+      (t) => `Gallery ${t.gallerySize}: FPIR 1 % needs threshold ${num(t.measuredThreshold)}; a normal impostor model reaches it with mean ${num(o.impostor.mean)} and sd ${num(t.equivalentSd)} (z = ${num(t.z, 2)}).`,
+    ),
     `Children (labelled under 13): ${ch.chips} chips, ${ch.stats.pairs} pairs of different chips, mean ${num(ch.stats.mean)} ± ${num(ch.stats.sd)}; ` +
       `${pct(ch.aboveThreshold1k, 2)} of pairs reach the 1 000-visitor threshold ${num(ch.threshold1k)}.`,
   ];
@@ -221,6 +224,7 @@ export function evalSummary(result: EvalResult): string {
     ...result.openSet.galleries.map(
       (g) => `open-set    G=${String(g.gallerySize).padEnd(5)} FNIR ${pct(g.atFpir1.fnir)} @FPIR 1 %, ${pct(g.atFpir01.fnir)} @FPIR 0.1 %; product thr ${num(g.product.threshold)}: FPIR ${pct(g.product.fpir)}, FNIR ${pct(g.product.fnir)}`,
     ),
+    ...result.openSet.tailFit.map((t) => `tail fit    G=${t.gallerySize}: FPIR 1 % at ${num(t.measuredThreshold)} = mean ${num(result.openSet.impostor.mean)} + ${num(t.z, 2)} x sd ${num(t.equivalentSd)}`),
     `children    ${pct(result.children.aboveThreshold1k, 2)} of child pairs reach the 1 000-visitor threshold`,
   ];
   return lines.join('\n');

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { parseConfig, type Config } from '../../plugin/config/config';
 import { DEFAULT_FUSION_OPTIONS } from '../../plugin/attributes/fusion';
 import { IMPOSTOR_PRIOR } from '../../plugin/identity/impostor-prior';
-import { calibratedThreshold } from '../../plugin/identity/threshold';
+import { calibratedThreshold, normalQuantile, perComparisonRate } from '../../plugin/identity/threshold';
 import { OrtRunner } from '../../plugin/inference/session';
 import { frameAnalysisOptions } from '../../plugin/pipeline/options';
 import { REPO_ROOT, resolveModels } from '../../models/loader';
@@ -81,6 +81,17 @@ export interface OpenSetEval {
   /** The real impostor scores the synthetic gallery entries are drawn like. */
   impostor: ImpostorStats;
   galleries: GalleryEval[];
+  /** Per gallery size: the impostor sd that would make the product's threshold hit the target FPIR measured here. */
+  tailFit: TailFit[];
+}
+
+export interface TailFit {
+  gallerySize: number;
+  /** The threshold at which FPIR measured 1 % (targetFpir is assumed to be 0.01). */
+  measuredThreshold: number;
+  perComparisonRate: number;
+  z: number;
+  equivalentSd: number;
 }
 
 export interface Versions {
@@ -204,7 +215,27 @@ function openSetOn(
     targetFpir: config.identity.targetFpir,
     minThreshold: config.identity.minThreshold,
   });
-  return { chips: all.length, duplicateScore, duplicatesDropped: all.length - withTemplates.length, impostor: impostorStats(impostorScores), galleries };
+  const impostor = impostorStats(impostorScores);
+  return {
+    chips: all.length,
+    duplicateScore,
+    duplicatesDropped: all.length - withTemplates.length,
+    impostor,
+    galleries,
+    tailFit: galleries.map((g) => tailEquivalentSd(g, impostor.mean, config.identity.targetFpir)),
+  };
+}
+
+/**
+ * The sd a normal impostor model needs so that calibratedThreshold returns
+ * the threshold measured at the target FPIR for this gallery size. It is
+ * larger than the sample sd when the real tail is heavier than a normal one.
+ */
+function tailEquivalentSd(gallery: GalleryEval, impostorMean: number, targetFpir: number): TailFit {
+  const rate = perComparisonRate(targetFpir, gallery.gallerySize);
+  const z = normalQuantile(1 - rate);
+  const threshold = gallery.atFpir1.threshold;
+  return { gallerySize: gallery.gallerySize, measuredThreshold: threshold, perComparisonRate: rate, z, equivalentSd: (threshold - impostorMean) / z };
 }
 
 /**

@@ -43,7 +43,7 @@ interface VisitRow {
   visitor_id: string;
   start_ts: number;
   end_ts: number;
-  returning: number;
+  is_returning: number;
   identified: number;
   gender: Gender | null;
   age: number | null;
@@ -55,7 +55,7 @@ interface VisitRow {
 
 async function visitsBetween(db: Database, storeId: string, from: number, to: number, limit = 100000): Promise<VisitRow[]> {
   return db.all<VisitRow>(
-    `SELECT v.visitor_id, v.start_ts, v.end_ts, v.is_returning AS returning, v.identified, v.gender, v.age, v.age_band, v.camera_id,
+    `SELECT v.visitor_id, v.start_ts, v.end_ts, v.is_returning, v.identified, v.gender, v.age, v.age_band, v.camera_id,
             v.face_size_px, p.visit_count
        FROM visits v JOIN visitors p ON p.id = v.visitor_id
       WHERE v.store_id = ? AND v.start_ts >= ? AND v.start_ts < ?
@@ -71,7 +71,7 @@ export async function stats(db: Database, storeId: string, from: number, to: num
   const buckets: StatsBucket[] = [];
   for (let start = from; start < to; start += bucketS) {
     const inBucket = visits.filter((v) => v.start_ts >= start && v.start_ts < start + bucketS);
-    buckets.push(summariseBucket(start, bucketS, inBucket, !covers(covered, start, start + bucketS)));
+    buckets.push(summariseBucket(start, bucketS, inBucket, !covers(covered, start, start + bucketS - 1e-6)));
   }
   return buckets;
 }
@@ -88,7 +88,7 @@ function summariseBucket(start: number, bucketS: number, visits: VisitRow[], noD
     bucketS,
     entries: visits.length,
     uniqueVisitors: new Set(visits.map((v) => v.visitor_id)).size,
-    returningVisitors: new Set(visits.filter((v) => v.returning).map((v) => v.visitor_id)).size,
+    returningVisitors: new Set(visits.filter((v) => v.is_returning).map((v) => v.visitor_id)).size,
     byAgeBandGender,
     avgDwellS: dwell.length ? dwell.reduce((a, b) => a + b, 0) / dwell.length : null,
     noData: noData && visits.length === 0,
@@ -118,7 +118,7 @@ export async function listVisitors(db: Database, storeId: string, from: number, 
     cameraId: v.camera_id,
     firstSeenS: v.start_ts,
     lastSeenS: v.end_ts,
-    returning: v.returning === 1,
+    returning: v.is_returning === 1,
     visitCount: v.visit_count,
     gender: v.gender,
     ageBand: v.age_band,

@@ -4,6 +4,9 @@
  * implementation and the pipeline never depends on express.
  */
 import type { CameraState, OccupancyPoint, StatsBucket, VisitorRecord } from '../core/types';
+import type { OnvifCameraRequest } from '../pipeline/onboarding';
+
+export type { OnvifCameraRequest } from '../pipeline/onboarding';
 
 export type { StatsBucket } from '../core/types';
 
@@ -25,6 +28,28 @@ export interface CameraStatus {
 export interface NewCamera {
   name: string;
   rtspUrl: string;
+  /** Stream for the dashboard's live view (often the main stream); default: rtspUrl. */
+  liveViewUrl?: string;
+}
+
+/** The streams an ONVIF camera was added with, as the API may show them: no URL and no credentials. */
+export interface OnvifChoice {
+  deviceId: string;
+  /** Profile token, codec and size of the analysed sub-stream. */
+  profile: string;
+  codec: string;
+  width: number;
+  height: number;
+  liveViewCodec?: string;
+  /** Advice when the live-view stream is H.265, which many browsers cannot play. */
+  liveViewNote?: string;
+  warnings: string[];
+}
+
+/** A camera added from an ONVIF device. */
+export interface OnboardedCamera {
+  camera: CameraStatus;
+  onvif: OnvifChoice;
 }
 
 export interface VisitorQuery {
@@ -52,6 +77,12 @@ export interface ApiBackend {
   listCameras(): CameraStatus[];
   /** Adds and starts a camera. Throws ApiInputError naming the field when the input is unusable. */
   addCamera(input: NewCamera): Promise<CameraStatus>;
+  /**
+   * Tests an ONVIF device, then adds and starts it as a camera; absent when
+   * this backend cannot reach ONVIF devices. Throws ApiInputError for bad
+   * input and CameraConnectionError when the test fails; nothing is saved then.
+   */
+  onboardCamera?(request: OnvifCameraRequest): Promise<OnboardedCamera>;
   /** Stops and removes a camera. Throws ApiNotFoundError for an unknown id. */
   removeCamera(id: string): Promise<void>;
   /** Returns visitors, newest first, never with templates. */
@@ -71,6 +102,22 @@ export class ApiInputError extends Error {
   ) {
     super(message);
     this.name = 'ApiInputError';
+  }
+}
+
+/**
+ * A camera that failed its connection test; the API answers 422 with
+ * `{ error, field, code }`, where code is a discovery error code such as
+ * unreachable, auth-failed, no-profile or stream-failed.
+ */
+export class CameraConnectionError extends Error {
+  constructor(
+    readonly code: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CameraConnectionError';
   }
 }
 

@@ -5,8 +5,9 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../log/logger';
-import { ApiInputError, ApiNotFoundError, type ApiBackend } from './backend';
-import { checkPointCount, integerOr, optionalNumber, parseNewCamera, timeRange } from './validate';
+import { ApiInputError, ApiNotFoundError, CameraConnectionError, type ApiBackend, type OnboardedCamera, type OnvifCameraRequest } from './backend';
+import { redactText } from './redact';
+import { checkPointCount, integerOr, optionalNumber, parseCameraRequest, timeRange } from './validate';
 import { cameraView, visitorView } from './views';
 
 export interface RestRouterOptions {
@@ -66,6 +67,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
       status: 'ok',
       uptimeS: Math.round(process.uptime()),
       cameras: { total: cameras.length, live: cameras.filter((camera) => camera.state === 'live').length },
+      onboarding: backend.onboardCamera !== undefined,
       ...options.healthDetails(),
     });
   });
@@ -75,9 +77,12 @@ export function createRestRouter(options: RestRouterOptions): Router {
   });
 
   router.post('/cameras', wrap(async (req, res) => {
-    const input = parseNewCamera(req.body);
-    const camera = await backend.addCamera(input);
-    res.status(201).json(cameraView(camera));
+    const request = parseCameraRequest(req.body);
+    if (request.kind === 'rtsp') {
+      res.status(201).json(cameraView(await backend.addCamera(request.camera)));
+      return;
+    }
+    res.status(201).json(onboardedView(await onboard(backend, request)));
   }));
 
   router.delete('/cameras/:id', wrap(async (req, res) => {
@@ -115,11 +120,40 @@ export function createRestRouter(options: RestRouterOptions): Router {
   return router;
 }
 
-/** Turns any error into a JSON response: 400 and 404 with their message, everything else a bare 500. */
+function onboard(backend: ApiBackend, request: OnvifCameraRequest): Promise<OnboardedCamera> {
+  if (!backend.onboardCamera) {
+    const field = request.kind === 'discovery' ? 'discoveryId' : 'onvifAddress';
+    throw new ApiInputError(field, 'this server cannot add ONVIF cameras (discovery is not running); send {"name", "rtspUrl"} instead');
+  }
+  return backend.onboardCamera(request);
+}
+
+/** The camera plus the chosen streams, with fields copied one by one and free text redacted. */
+function onboardedView({ camera, onvif }: OnboardedCamera): Record<string, unknown> {
+  return {
+    ...cameraView(camera),
+    onvif: {
+      deviceId: onvif.deviceId,
+      profile: onvif.profile,
+      codec: onvif.codec,
+      width: onvif.width,
+      height: onvif.height,
+      liveViewCodec: onvif.liveViewCodec,
+      liveViewNote: onvif.liveViewNote,
+      warnings: onvif.warnings.map(redactText),
+    },
+  };
+}
+
+/** Turns any error into a JSON response: 400, 404 and 422 with their message, everything else a bare 500. */
 export function errorHandler(logger: Logger): express.ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (error instanceof ApiInputError) {
       res.status(400).json({ error: error.message, field: error.field });
+      return;
+    }
+    if (error instanceof CameraConnectionError) {
+      res.status(422).json({ error: redactText(error.message), field: error.field, code: error.code });
       return;
     }
     if (error instanceof ApiNotFoundError) {

@@ -4,25 +4,56 @@ import type { CameraManager } from '../pipeline/camera-manager';
 import type { LiveCamera } from '../pipeline/live-camera';
 import { listVisitors, occupancy, stats } from '../analytics/queries';
 import {
-  ApiNotFoundError, type ApiBackend, type CameraStatus, type NewCamera, type OccupancyQuery, type StatsBucket,
-  type StatsQuery, type VisitorQuery,
+  ApiInputError, ApiNotFoundError, CameraConnectionError, type ApiBackend, type CameraStatus, type NewCamera,
+  type OccupancyQuery, type OnboardedCamera, type OnvifCameraRequest, type StatsBucket, type StatsQuery, type VisitorQuery,
 } from './backend';
 import { redactText } from '../log/logger';
+import { OnboardingError, type CameraOnboarding, type PreparedCamera } from '../pipeline/onboarding';
 
 /** The API's view of the running sidecar: cameras from the camera manager, analytics from SQLite. */
 export class StoreBackend implements ApiBackend {
+  /** Present only when the sidecar runs ONVIF discovery. */
+  readonly onboardCamera?: (request: OnvifCameraRequest) => Promise<OnboardedCamera>;
+
   constructor(
     private readonly store: StoreContext,
     private readonly cameras: CameraManager,
     private readonly analysis: { width: number; height: number },
-  ) {}
+    onboarding?: CameraOnboarding,
+  ) {
+    if (onboarding) this.onboardCamera = (request) => this.addOnvifCamera(onboarding, request);
+  }
 
   listCameras(): CameraStatus[] {
     return this.cameras.list().map((camera) => this.statusOf(camera));
   }
 
   async addCamera(input: NewCamera): Promise<CameraStatus> {
-    return this.statusOf(await this.cameras.add(input.name, input.rtspUrl));
+    return this.statusOf(await this.cameras.add(input.name, input.rtspUrl, input.liveViewUrl));
+  }
+
+  /** Tests the device, then saves and starts the camera; nothing is saved when the test fails. */
+  private async addOnvifCamera(onboarding: CameraOnboarding, request: OnvifCameraRequest): Promise<OnboardedCamera> {
+    let prepared: PreparedCamera;
+    try {
+      prepared = await onboarding.prepare(request);
+    } catch (error) {
+      if (!(error instanceof OnboardingError)) throw error;
+      if (error.code === 'not-found' || error.code === 'invalid-input') throw new ApiInputError(error.field, error.message);
+      throw new CameraConnectionError(error.code, error.field, error.message);
+    }
+    const field = request.kind === 'discovery' ? 'discoveryId' : 'onvifAddress';
+    const existing = this.cameras.list().find((camera) => withoutUserInfo(camera.definition.rtspUrl) === withoutUserInfo(prepared.rtspUrl));
+    if (existing) throw new ApiInputError(field, `this stream is already added as camera "${existing.definition.id}"`);
+    const camera = await this.cameras.add(prepared.name, prepared.rtspUrl, prepared.liveViewUrl);
+    const { source } = prepared;
+    return {
+      camera: this.statusOf(camera),
+      onvif: {
+        deviceId: prepared.deviceId, profile: source.profile, codec: source.codec, width: source.width, height: source.height,
+        liveViewCodec: source.liveViewCodec, liveViewNote: source.liveViewNote, warnings: prepared.warnings,
+      },
+    };
   }
 
   async removeCamera(id: string): Promise<void> {
@@ -56,5 +87,17 @@ export class StoreBackend implements ApiBackend {
       width: this.analysis.width,
       height: this.analysis.height,
     };
+  }
+}
+
+/** Returns the URL without user name and password, for comparing streams. */
+function withoutUserInfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
   }
 }

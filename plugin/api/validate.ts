@@ -2,10 +2,13 @@
  * Input checks for the REST API. Each failure throws ApiInputError naming
  * the field, the value received and what is expected.
  */
-import { ApiInputError, type NewCamera } from './backend';
+import { ApiInputError, type NewCamera, type OnvifCameraRequest } from './backend';
 
 const MAX_NAME_LENGTH = 100;
 const MAX_URL_LENGTH = 2048;
+const MAX_ID_LENGTH = 256;
+const MAX_USERNAME_LENGTH = 128;
+const MAX_PASSWORD_LENGTH = 256;
 /** Upper bound on the rows one stats or occupancy request may produce. */
 export const MAX_POINTS = 10_000;
 const DAY_S = 86_400;
@@ -56,13 +59,67 @@ export function checkPointCount(field: string, from: number, to: number, stepS: 
   }
 }
 
-/** Validates the body of POST /cameras. */
-export function parseNewCamera(body: unknown): NewCamera {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiInputError('body', 'missing request body; expected a JSON object {"name": ..., "rtspUrl": ...}');
+/** A validated POST /cameras body: a camera by RTSP URL, or an ONVIF device to test and add. */
+export type CameraRequest = { kind: 'rtsp'; camera: NewCamera } | OnvifCameraRequest;
+
+/**
+ * Validates the body of POST /cameras in one of three forms:
+ * `{name, rtspUrl, liveViewUrl?}`, `{name?, discoveryId, username?, password?, sourceId?}`
+ * or `{name?, onvifAddress, username?, password?, sourceId?}`.
+ */
+export function parseCameraRequest(body: unknown): CameraRequest {
+  const record = requireObject(body);
+  const forms = ['rtspUrl', 'discoveryId', 'onvifAddress'].filter((key) => record[key] !== undefined);
+  if (forms.length > 1) {
+    throw new ApiInputError(forms[1], `give only one of rtspUrl, discoveryId or onvifAddress; got ${forms.join(' and ')}`);
   }
-  const record = body as Record<string, unknown>;
-  return { name: parseName(record.name), rtspUrl: parseRtspUrl(record.rtspUrl) };
+  if (record.discoveryId !== undefined) {
+    return { kind: 'discovery', discoveryId: parseText(record.discoveryId, 'discoveryId', MAX_ID_LENGTH), ...parseOnvifFields(record) };
+  }
+  if (record.onvifAddress !== undefined) {
+    return { kind: 'address', onvifAddress: parseText(record.onvifAddress, 'onvifAddress', MAX_ID_LENGTH), ...parseOnvifFields(record) };
+  }
+  return { kind: 'rtsp', camera: parseNewCamera(record) };
+}
+
+/** Validates the RTSP form of POST /cameras. */
+export function parseNewCamera(body: unknown): NewCamera {
+  const record = requireObject(body);
+  const camera: NewCamera = { name: parseName(record.name), rtspUrl: parseRtspUrl(record.rtspUrl, 'rtspUrl') };
+  if (record.liveViewUrl !== undefined) camera.liveViewUrl = parseRtspUrl(record.liveViewUrl, 'liveViewUrl');
+  return camera;
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiInputError('body', 'missing request body; expected a JSON object {"name": ..., "rtspUrl": ...} or {"discoveryId": ..., "username": ..., "password": ...}');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Reads the optional name, credentials and source id of the ONVIF forms. */
+function parseOnvifFields(record: Record<string, unknown>): Omit<OnvifCameraRequest, 'kind' | 'discoveryId' | 'onvifAddress'> {
+  const fields: Omit<OnvifCameraRequest, 'kind' | 'discoveryId' | 'onvifAddress'> = {};
+  if (record.name !== undefined) fields.name = parseName(record.name);
+  if (record.sourceId !== undefined) fields.sourceId = parseText(record.sourceId, 'sourceId', MAX_ID_LENGTH);
+  const { username, password } = record;
+  if (username === undefined && password === undefined) return fields;
+  if (typeof username !== 'string' || username === '' || username.length > MAX_USERNAME_LENGTH) {
+    throw new ApiInputError('username', `invalid username: expected a string of 1 to ${MAX_USERNAME_LENGTH} characters (give it with the password)`);
+  }
+  if (typeof password !== 'string' || password.length > MAX_PASSWORD_LENGTH) {
+    // The value is not echoed because it is a password.
+    throw new ApiInputError('password', `invalid password: expected a string of at most ${MAX_PASSWORD_LENGTH} characters`);
+  }
+  fields.credentials = { username, password };
+  return fields;
+}
+
+function parseText(raw: unknown, field: string, maxLength: number): string {
+  if (typeof raw !== 'string' || raw.trim() === '' || raw.length > maxLength) {
+    throw new ApiInputError(field, `invalid ${field}: ${describe(raw)}; expected a non-empty string of at most ${maxLength} characters`);
+  }
+  return raw.trim();
 }
 
 function parseName(raw: unknown): string {
@@ -76,9 +133,9 @@ function parseName(raw: unknown): string {
   return name;
 }
 
-function parseRtspUrl(raw: unknown): string {
+function parseRtspUrl(raw: unknown, field: string): string {
   if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new ApiInputError('rtspUrl', 'missing rtspUrl; expected rtsp://[user:password@]host[:port]/path');
+    throw new ApiInputError(field, `missing ${field}; expected rtsp://[user:password@]host[:port]/path`);
   }
   const text = raw.trim();
   let url: URL;
@@ -87,13 +144,13 @@ function parseRtspUrl(raw: unknown): string {
     url = new URL(text);
   } catch {
     // The value is not echoed because it may contain a password.
-    throw new ApiInputError('rtspUrl', 'invalid rtspUrl: not a URL; expected rtsp://[user:password@]host[:port]/path');
+    throw new ApiInputError(field, `invalid ${field}: not a URL; expected rtsp://[user:password@]host[:port]/path`);
   }
   if (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') {
-    throw new ApiInputError('rtspUrl', `invalid rtspUrl scheme "${url.protocol}"; expected rtsp:// or rtsps://`);
+    throw new ApiInputError(field, `invalid ${field} scheme "${url.protocol}"; expected rtsp:// or rtsps://`);
   }
   if (url.hostname === '') {
-    throw new ApiInputError('rtspUrl', 'invalid rtspUrl: missing host; expected rtsp://host[:port]/path');
+    throw new ApiInputError(field, `invalid ${field}: missing host; expected rtsp://host[:port]/path`);
   }
   return text;
 }

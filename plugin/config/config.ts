@@ -12,6 +12,7 @@ export interface Config {
   identity: { targetFpir: number; minThreshold: number; visitGapS: number; templatesPerVisitor: number };
   ingest: { noFrameTimeoutS: number; stallTimeoutS: number; reconnectMinS: number; reconnectMaxS: number };
   api: { host: string; port: number };
+  discovery: { listen: boolean; probeOnStart: boolean; multicast: boolean; unicast: string[] };
   cameras: CameraConfig[];
 }
 

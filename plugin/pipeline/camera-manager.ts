@@ -29,13 +29,14 @@ export class CameraManager {
       this.fromConfig.add(camera.id);
       this.launch({ id: camera.id, name: camera.name ?? camera.id, rtspUrl: camera.rtspUrl, liveViewUrl: camera.liveViewUrl });
     }
-    const rows = await this.store.db.all<{ id: string; name: string; source: Buffer }>(
-      'SELECT id, name, source FROM cameras WHERE store_id = ? ORDER BY created_at', [this.store.storeId],
+    const rows = await this.store.db.all<{ id: string; name: string; source: Buffer; live_view: Buffer | null }>(
+      'SELECT id, name, source, live_view FROM cameras WHERE store_id = ? ORDER BY created_at', [this.store.storeId],
     );
     for (const row of rows) {
       if (this.cameras.has(row.id)) continue;
       const rtspUrl = open(this.store.key, row.source, this.context(row.id)).toString('utf8');
-      this.launch({ id: row.id, name: row.name, rtspUrl });
+      const liveViewUrl = row.live_view ? open(this.store.key, row.live_view, this.liveViewContext(row.id)).toString('utf8') : undefined;
+      this.launch({ id: row.id, name: row.name, rtspUrl, liveViewUrl });
     }
   }
 
@@ -47,15 +48,20 @@ export class CameraManager {
     return this.cameras.get(id);
   }
 
-  /** Saves and starts a camera; returns it. The id is derived from the name and made unique. */
-  async add(name: string, rtspUrl: string): Promise<LiveCamera> {
+  /**
+   * Saves and starts a camera; returns it. The id is derived from the name and made unique.
+   * Both URLs are stored encrypted; `liveViewUrl` (default: the analysed stream) feeds the dashboard's live view.
+   */
+  async add(name: string, rtspUrl: string, liveViewUrl?: string): Promise<LiveCamera> {
     const id = this.uniqueId(name);
+    const source = seal(this.store.key, Buffer.from(rtspUrl, 'utf8'), this.context(id));
+    const liveView = liveViewUrl === undefined ? null : seal(this.store.key, Buffer.from(liveViewUrl, 'utf8'), this.liveViewContext(id));
     await this.store.db.transaction(() =>
-      this.store.db.run('INSERT INTO cameras (id, store_id, name, source, created_at) VALUES (?, ?, ?, ?, ?)', [
-        id, this.store.storeId, name, seal(this.store.key, Buffer.from(rtspUrl, 'utf8'), this.context(id)), Date.now() / 1000,
+      this.store.db.run('INSERT INTO cameras (id, store_id, name, source, live_view, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        id, this.store.storeId, name, source, liveView, Date.now() / 1000,
       ]),
     );
-    return this.launch({ id, name, rtspUrl });
+    return this.launch({ id, name, rtspUrl, liveViewUrl });
   }
 
   /** Stops a camera and deletes its saved definition; returns false for an unknown id. Cameras of the configuration file are only stopped. */
@@ -92,5 +98,10 @@ export class CameraManager {
 
   private context(id: string): string {
     return `${this.store.storeId}/camera/${id}`;
+  }
+
+  /** A context of its own, so the two sealed URLs of a camera cannot be swapped in the database. */
+  private liveViewContext(id: string): string {
+    return `${this.store.storeId}/camera/${id}/live-view`;
   }
 }

@@ -9,6 +9,9 @@ import { CameraPipeline } from './camera-pipeline';
 import type { StoreContext } from './store-context';
 import { trackerOptions } from './options';
 
+/** States in which the camera delivers no frames: its coverage stretch and open tracks end when it enters one. */
+const GAP_STATES = new Set<CameraState>(['no-frames', 'reconnecting', 'failed', 'auth-failed']);
+
 /** A camera as the sidecar runs it. */
 export interface CameraDefinition {
   id: string;
@@ -55,7 +58,8 @@ export class LiveCamera {
     this.source.on('state', (change) => {
       this.state = change.state;
       this.detail = change.detail;
-      if (change.state === 'reconnecting' || change.state === 'failed' || change.state === 'auth-failed') {
+      // A silent camera ends its coverage and tracks now rather than when frames resume, which may be hours later.
+      if (GAP_STATES.has(change.state)) {
         this.pipeline.gap().catch((error) => this.log.error('recording a camera gap failed', { error }));
       }
       this.publishStatus();

@@ -71,4 +71,8 @@ export const MIGRATIONS: readonly string[] = [
     created_at REAL NOT NULL
   );
   `,
+  `
+  -- encrypted RTSP URL of the live-view stream (often the main stream); NULL when it is the analysed stream
+  ALTER TABLE cameras ADD COLUMN live_view BLOB;
+  `,
 ];

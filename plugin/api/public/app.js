@@ -18,6 +18,16 @@ const OCCUPANCY_STEP_S = 60;
 const CHART_REFRESH_MS = 60_000;
 const EVENT_REFRESH_DELAY_MS = 2_000;
 const LIVE_RECONNECT_MS = 3_000;
+/** What each camera state means, shown as the badge's tooltip. */
+const STATE_HELP = {
+  starting: 'Connecting to the camera.',
+  live: 'Frames arrive and are analysed.',
+  'no-frames': 'Connected, but no frame arrived for a while.',
+  reconnecting: 'The stream ended or failed; reconnecting with increasing delays.',
+  'auth-failed': 'The camera rejected the user name or password; remove the camera and add it again with the right ones.',
+  failed: 'The stream cannot be used; see the detail line.',
+  stopped: 'Analysis is stopped.',
+};
 
 const state = {
   cameras: new Map(),
@@ -31,7 +41,7 @@ async function api(path, options) {
   const response = await fetch(API + path, options);
   if (response.status === 204) return null;
   const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
-  if (!response.ok) throw Object.assign(new Error(errorMessage(body, response.status)), { field: body.field });
+  if (!response.ok) throw Object.assign(new Error(errorMessage(body, response.status)), { field: body.field, code: body.code });
   return body;
 }
 
@@ -187,6 +197,7 @@ function updateCameraCard(card, camera) {
   const badge = card.querySelector('.camera-state');
   badge.textContent = camera.state;
   badge.className = `badge camera-state state-${camera.state}`;
+  badge.title = STATE_HELP[camera.state] || '';
   const size = camera.width && camera.height ? ` · ${camera.width}×${camera.height}` : '';
   card.querySelector('.camera-source').textContent = `${camera.source}${size}`;
   const frames = `${camera.framesAnalysed} frames analysed, ${camera.framesDropped} dropped`;
@@ -272,7 +283,7 @@ $('add-camera-form').addEventListener('submit', submitCamera);
 refreshCameras().catch(reportError);
 refreshCharts().catch(reportError);
 api('/health')
-  .then((health) => health.discovery && Discovery.init({ requestJson: api, onCameraAdded: refreshCameras }))
+  .then((health) => health.discovery && Discovery.init({ requestJson: api, onCameraAdded: refreshCameras, onboarding: health.onboarding }))
   .catch(reportError);
 setInterval(() => refreshCharts().catch(reportError), CHART_REFRESH_MS);
 window.addEventListener('resize', drawCharts);
