@@ -44,10 +44,12 @@ async function main(): Promise<void> {
   const jsonDir = path.dirname(args.json);
   mkdirSync(jsonDir, { recursive: true });
   writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
-  for (const [file, svg] of Object.entries(evalPlots(result))) writeFileSync(path.join(jsonDir, file), svg);
+  const prefix = path.basename(args.json, '.json');
+  const plots = evalPlots(result, prefix);
+  for (const [file, svg] of Object.entries(plots)) writeFileSync(path.join(jsonDir, file), svg);
   mkdirSync(path.dirname(args.report), { recursive: true });
-  writeFileSync(args.report, evalMarkdown(result, path.relative(path.dirname(args.report), jsonDir) || '.'));
-  console.log(`wrote ${args.json}, ${args.report} and ${Object.keys(evalPlots(result)).length} SVG plots in ${jsonDir}`);
+  writeFileSync(args.report, evalMarkdown(result, path.relative(path.dirname(args.report), jsonDir) || '.', prefix));
+  console.log(`wrote ${args.json}, ${args.report} and ${Object.keys(plots).length} SVG plots (${prefix}-*.svg) in ${jsonDir}`);
 }
 
 main().catch((error: unknown) => {

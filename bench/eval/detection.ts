@@ -47,7 +47,7 @@ function bucketOf(height: number): number {
 
 /**
  * Runs the detector on `limit` photos (all by default) and scores them. A
- * subset is spread over the photos sorted by face count, so it holds sparse
+ * subset is spread over the photos sorted by face count, so it contains sparse
  * and crowded scenes alike.
  */
 export async function evaluateDetection(runner: ModelRunner, datasetsDir: string, options: DetectOptions, limit = Infinity): Promise<DetectionEval> {

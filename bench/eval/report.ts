@@ -2,23 +2,27 @@
 import { barChart, heatMap, lineChart } from '../plot/svg';
 import type { EvalResult } from './run-eval';
 
-export const PLOT_FILES = {
-  roc: 'eval-roc.svg',
-  confusion: 'eval-age-confusion.svg',
-  raceGender: 'eval-race-gender.svg',
-  raceAge: 'eval-race-age.svg',
-} as const;
+/** File names of the plots, starting with `prefix` (the JSON file's name without .json). */
+export function plotFiles(prefix: string): { roc: string; confusion: string; raceGender: string; raceAge: string } {
+  return {
+    roc: `${prefix}-roc.svg`,
+    confusion: `${prefix}-age-confusion.svg`,
+    raceGender: `${prefix}-race-gender.svg`,
+    raceAge: `${prefix}-race-age.svg`,
+  };
+}
 
 const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)} %` : '-');
 const num = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
-/** The SVG documents by file name (PLOT_FILES). */
-export function evalPlots(result: EvalResult): Record<string, string> {
+/** Builds the SVG plots, keyed by file name (plotFiles(prefix)). */
+export function evalPlots(result: EvalResult, prefix: string): Record<string, string> {
+  const PLOT_FILES = plotFiles(prefix);
   const v = result.verification;
   const races = result.byRace;
   return {
     [PLOT_FILES.roc]: lineChart({
-      title: `Verification ROC (identity-verification, ${v.genuine.pairs} genuine / ${v.impostor.pairs} impostor pairs)`,
+      title: `Verification ROC (${v.genuine.pairs} genuine, ${v.impostor.pairs} impostor pairs)`,
       xLabel: 'false accept rate (log scale)',
       yLabel: 'true accept rate',
       series: [{ name: 'YuNet + fr_feature', points: v.roc.map((p) => [p.far, p.tar] as [number, number]) }],
@@ -81,7 +85,7 @@ function verificationLines(result: EvalResult): string[] {
     `| figure | value |`,
     `|---|---|`,
     `| faces / people | ${v.faces} / ${v.identities} |`,
-    `| genuine pairs: mean ± sd (min…max) | ${v.genuine.pairs}: ${num(v.genuine.mean)} ± ${num(v.genuine.sd)} |`,
+    `| genuine pairs: mean ± sd | ${v.genuine.pairs}: ${num(v.genuine.mean)} ± ${num(v.genuine.sd)} |`,
     `| impostor pairs: mean ± sd, max | ${v.impostor.pairs}: ${num(v.impostor.mean)} ± ${num(v.impostor.sd)}, ${num(v.impostor.max)} |`,
     `| TAR at FAR 1 % (threshold) | ${pct(v.tarAtFar1)} (${num(v.thresholdAtFar1)}) |`,
     `| TAR at FAR 0.1 % (threshold) | ${pct(v.tarAtFar01)} (${num(v.thresholdAtFar01)}) |`,
@@ -165,8 +169,9 @@ function versionLines(result: EvalResult): string[] {
   ];
 }
 
-/** The Markdown report; `plotDir` is the plots' folder relative to the report. */
-export function evalMarkdown(result: EvalResult, plotDir = '.'): string {
+/** Renders the Markdown report; `plotDir` is the plots' folder relative to the report and `prefix` their name prefix. */
+export function evalMarkdown(result: EvalResult, plotDir: string, prefix: string): string {
+  const PLOT_FILES = plotFiles(prefix);
   const img = (file: string, alt: string) => `![${alt}](${plotDir}/${file})`;
   return [
     `# Accuracy evaluation${result.quick ? ' (quick subset)' : ''}`,
@@ -209,7 +214,7 @@ export function evalMarkdown(result: EvalResult, plotDir = '.'): string {
   ].join('\n');
 }
 
-/** A short plain-text summary for the terminal. */
+/** Formats a short plain-text summary for the terminal. */
 export function evalSummary(result: EvalResult): string {
   const d = result.detection;
   const v = result.verification;

@@ -105,12 +105,12 @@ export interface Versions {
     fusion: typeof DEFAULT_FUSION_OPTIONS;
     identity: { targetFpir: number; minThreshold: number; templatesPerVisitor: number };
     impostorPrior: typeof IMPOSTOR_PRIOR;
-    /** Product thresholds at gallery sizes of one template per visitor and of templatesPerVisitor each. */
+    /** The product's threshold for 100, 1 000 and 10 000 visitors with templatesPerVisitor templates each. */
     thresholds: { visitors: number; templates: number; threshold: number }[];
   };
 }
 
-/** The default data folder: env SHOPFACE_DATASETS, else ../shared/datasets beside the repository. */
+/** Returns the default data folder: env SHOPFACE_DATASETS, else ../shared/datasets beside the repository. */
 export function defaultDatasetsDir(): string {
   return path.resolve(REPO_ROOT, process.env.SHOPFACE_DATASETS || '../shared/datasets');
 }
@@ -241,7 +241,7 @@ function tailEquivalentSd(gallery: GalleryEval, impostorMean: number, targetFpir
 /**
  * Drops the chips whose template scores at least SAME_PERSON_SCORE against
  * any identity-verification photo: UTKFace was collected from the web and
- * holds photos of some of the same celebrities.
+ * contains photos of some of the same celebrities.
  */
 function withoutIdentityPeople(chips: ScoredChip[], identities: Template[]): ScoredChip[] {
   return chips.filter((s) => {
@@ -263,7 +263,7 @@ function childImpostors(children: ScoredChip[], config: Config): ChildImpostors 
 
 /**
  * Keeps the chips in order, dropping each one whose template scores at least
- * `duplicateScore` against a chip already kept. UTKFace holds exact
+ * `duplicateScore` against a chip already kept. UTKFace contains exact
  * duplicates (score 1.0, some with different labels) and several photos of
  * some people, which would otherwise count as strangers matching themselves.
  */
@@ -278,7 +278,7 @@ function dropDuplicates(chips: ScoredChip[], duplicateScore: number): ScoredChip
 
 /**
  * Splits chip indices into two halves so that chips with the same age,
- * gender and race labels land on the same side. UTKFace holds several photos
+ * gender and race labels land on the same side. UTKFace contains several photos
  * of some people, usually with identical labels, so this keeps most of them
  * from being both enrolled and used as a stranger.
  */

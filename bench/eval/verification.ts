@@ -69,7 +69,7 @@ export function pairScores(faces: readonly Template[]): { genuine: number[]; imp
   return { genuine, impostor };
 }
 
-/** All scores of `probes` against `gallery` (every probe is a different person from every gallery face). */
+/** Scores every probe against every gallery face; the caller ensures they are different people. */
 export function crossScores(probes: readonly Float32Array[], gallery: readonly Float32Array[]): number[] {
   const scores: number[] = [];
   for (const probe of probes) for (const g of gallery) scores.push(cosine(probe, g));

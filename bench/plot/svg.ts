@@ -58,7 +58,7 @@ export interface LineChartOptions {
   yTicks: readonly number[];
 }
 
-/** A line chart with a legend; points outside the ranges are clamped to the frame. */
+/** Draws a line chart with a legend. Points outside the ranges are clamped to the frame. */
 export function lineChart(options: LineChartOptions): string {
   const fx = (x: number) => (options.xLog ? Math.log10(Math.max(x, options.xRange[0])) : x);
   const [x0, x1] = options.xRange.map(fx);
@@ -94,7 +94,7 @@ export interface HeatMapOptions {
   counts: readonly (readonly number[])[];
 }
 
-/** A heat map of counts with each cell's count printed; shading is the share of its row. */
+/** Draws a heat map of counts with each cell's count printed. A cell's shade is its share of the row. */
 export function heatMap(options: HeatMapOptions): string {
   const rows = options.rowLabels.length;
   const columns = options.columnLabels.length;
@@ -128,7 +128,7 @@ export interface BarChartOptions {
   decimals: number;
 }
 
-/** Grouped vertical bars, one group per category, with the value printed on each bar. */
+/** Draws grouped vertical bars, one group per category, with the value printed on each bar. */
 export function barChart(options: BarChartOptions): string {
   const [y0, y1] = options.yRange;
   const py = (y: number) => plotBottom - ((Math.min(Math.max(y, y0), y1) - y0) / (y1 - y0)) * (plotBottom - plotTop);

@@ -106,7 +106,7 @@ export class ApiInputError extends Error {
 }
 
 /**
- * A camera that failed its connection test; the API answers 422 with
+ * A camera that failed its connection test. The API responds with 422 and
  * `{ error, field, code }`, where code is a discovery error code such as
  * unreachable, auth-failed, no-profile or stream-failed.
  */

@@ -128,7 +128,7 @@ function onboard(backend: ApiBackend, request: OnvifCameraRequest): Promise<Onbo
   return backend.onboardCamera(request);
 }
 
-/** The camera plus the chosen streams, with fields copied one by one and free text redacted. */
+/** Builds the response for an ONVIF camera: the camera and its chosen streams, fields copied one by one, free text redacted. */
 function onboardedView({ camera, onvif }: OnboardedCamera): Record<string, unknown> {
   return {
     ...cameraView(camera),

@@ -8,6 +8,7 @@ import { FaceAnalyzer } from './face-analyzer';
 import { CameraPipeline } from './camera-pipeline';
 import { openStore } from './store-context';
 import { frameAnalysisOptions, trackerOptions, workerCount } from './options';
+import type { SkipHint } from './analyze-frame';
 import { buildReport, type AnalyzeReport } from './report';
 
 export interface AnalyzeClipOptions {
@@ -46,7 +47,7 @@ export async function analyzeClip(options: AnalyzeClipOptions): Promise<AnalyzeR
     const timings: Record<string, number> = {};
     const started = Date.now();
     let lastTs = 0;
-    await runInOrder(source, analyzer, options.startTime, async (faces) => {
+    await runInOrder(source, analyzer, options.startTime, (ts) => pipeline.skipHints(ts), async (faces) => {
       for (const [stage, ms] of Object.entries(faces.timings)) timings[stage] = (timings[stage] ?? 0) + ms;
       await pipeline.handle(faces);
       lastTs = faces.ts;
@@ -77,14 +78,21 @@ export async function analyzeClip(options: AnalyzeClipOptions): Promise<AnalyzeR
  * Feeds frames to the worker pool with a bounded number in flight and hands
  * the results to `handle` in frame order, because tracking needs order.
  */
-async function runInOrder(source: FfmpegSource, analyzer: FaceAnalyzer, timeOrigin: number, handle: (faces: FrameFaces) => Promise<void>): Promise<void> {
+async function runInOrder(
+  source: FfmpegSource,
+  analyzer: FaceAnalyzer,
+  timeOrigin: number,
+  hints: (ts: number) => SkipHint[],
+  handle: (faces: FrameFaces) => Promise<void>,
+): Promise<void> {
   const maxInFlight = analyzer.workers * 2;
   const inFlight: Promise<FrameFaces>[] = [];
   await source.start();
   for (;;) {
     const frame: Frame | null = inFlight.length < maxInFlight ? await source.next() : null;
     if (frame) {
-      inFlight.push(analyzer.analyze({ ...frame, ts: timeOrigin + frame.ts }));
+      const ts = timeOrigin + frame.ts;
+      inFlight.push(analyzer.analyze({ ...frame, ts }, hints(ts)));
       continue;
     }
     const oldest = inFlight.shift();

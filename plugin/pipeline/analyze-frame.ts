@@ -1,4 +1,5 @@
-import type { Face, FrameFaces, RgbImage } from '../core/types';
+import type { Box, Face, FrameFaces, RgbImage } from '../core/types';
+import { iou } from '../detect/nms';
 import type { ModelRunner } from '../inference/session';
 import { detectFaces } from '../detect/yunet';
 import { assessFace, isGreyscaleFrame, type QualityOptions } from '../detect/quality';
@@ -12,6 +13,17 @@ export interface FrameAnalysisOptions {
   templates: boolean;
 }
 
+/**
+ * A region where a tracked person already has enough good frames: a face
+ * found there gets a template (or age and gender) only when its quality
+ * score beats the worst frame the track keeps. Null means never skip.
+ */
+export interface SkipHint {
+  box: Box;
+  templateFloor: number | null;
+  attributeFloor: number | null;
+}
+
 /** The frame-level input of the analysis, as sent to a worker. */
 export interface FrameTask {
   cameraId: string;
@@ -20,6 +32,25 @@ export interface FrameTask {
   width: number;
   height: number;
   data: Uint8Array;
+  skip?: SkipHint[];
+}
+
+/** Returns the hint whose box overlaps `box` most (IoU at least 0.3), if any. */
+function hintFor(box: Box, hints: SkipHint[] | undefined): SkipHint | undefined {
+  let best: SkipHint | undefined;
+  let bestOverlap = 0.3;
+  for (const hint of hints ?? []) {
+    const overlap = iou(hint.box, box);
+    if (overlap >= bestOverlap) {
+      best = hint;
+      bestOverlap = overlap;
+    }
+  }
+  return best;
+}
+
+function beats(score: number, floor: number | null | undefined): boolean {
+  return floor === null || floor === undefined || score > floor;
 }
 
 function since(start: bigint): number {
@@ -29,8 +60,9 @@ function since(start: bigint): number {
 /**
  * Runs the per-frame stages: detection, the quality gate, then a template
  * for each face fit for identity and age/gender for each face fit for
- * demographics. Faces that fail the gate are still returned so they count
- * as people.
+ * demographics, unless a skip hint says its track already has better
+ * frames. Faces that fail the gate are still returned so they count as
+ * people.
  */
 export async function analyzeFrame(runner: ModelRunner, task: FrameTask, options: FrameAnalysisOptions): Promise<FrameFaces> {
   const image: RgbImage = { width: task.width, height: task.height, data: task.data };
@@ -47,12 +79,13 @@ export async function analyzeFrame(runner: ModelRunner, task: FrameTask, options
   const faces: Face[] = [];
   for (const { d, box, quality } of assessed) {
     const face: Face = { box, landmarks: d.landmarks, score: d.score, quality };
-    if (options.templates && quality.identityOk) {
+    const hint = hintFor(box, task.skip);
+    if (options.templates && quality.identityOk && beats(quality.score, hint?.templateFloor)) {
       start = process.hrtime.bigint();
       face.template = await embedFace(runner, image, d.landmarks);
       timings.embed += since(start);
     }
-    if (quality.demographicsOk) {
+    if (quality.demographicsOk && beats(quality.score, hint?.attributeFloor)) {
       start = process.hrtime.bigint();
       face.attributes = await estimateAgeGender(runner, image, box);
       timings.attributes += since(start);

@@ -3,6 +3,7 @@ import type { FrameFaces, VisitorRecord } from '../core/types';
 import { Tracker, type FinishedTrack, type TrackerOptions } from '../track/tracker';
 import { addPresence, CoverageTracker, saveCoverage, type Interval } from '../analytics/occupancy';
 import type { StoreContext } from './store-context';
+import type { SkipHint } from './analyze-frame';
 
 /**
  * One camera's path from analysed frames to visitors: tracking, visits,
@@ -44,6 +45,11 @@ export class CameraPipeline {
     }
     this.bus?.publish('occupancy', { cameraId: this.cameraId, t: frame.ts, count: this.tracker.present(frame.ts) });
     for (const track of finished) await this.finishTrack(track);
+  }
+
+  /** Skip hints for a frame at `ts` (see SkipHint): tracks that need no more templates. */
+  skipHints(ts: number): SkipHint[] {
+    return this.tracker.skipHints(ts);
   }
 
   /** Marks a stretch without frames (camera lost): it is stored as no data, never as zero people. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Frame, FrameFaces } from '../core/types';
 import type { ModelRole } from '../inference/session';
 import { WorkerPool } from '../inference/pool';
-import type { FrameAnalysisOptions, FrameTask } from './analyze-frame';
+import type { FrameAnalysisOptions, FrameTask, SkipHint } from './analyze-frame';
 import type { FaceWorkerData } from './face-worker';
 
 const WORKER_MODULE = path.join(__dirname, `face-worker${path.extname(__filename)}`);
@@ -27,11 +27,11 @@ export class FaceAnalyzer {
     return this.pool.ready();
   }
 
-  analyze(frame: Frame): Promise<FrameFaces> {
+  analyze(frame: Frame, skip?: SkipHint[]): Promise<FrameFaces> {
     const data = new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
     // Only transfer a buffer the frame owns whole; Buffer pools share theirs.
     const owned = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    const task: FrameTask = { cameraId: frame.cameraId, ts: frame.ts, seq: frame.seq, width: frame.width, height: frame.height, data };
+    const task: FrameTask = { cameraId: frame.cameraId, ts: frame.ts, seq: frame.seq, width: frame.width, height: frame.height, data, skip };
     return this.pool.run(task, owned ? [data.buffer as ArrayBuffer] : []);
   }
 

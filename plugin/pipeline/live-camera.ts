@@ -99,7 +99,7 @@ export class LiveCamera {
       const frame = await this.source.next();
       if (!frame) break;
       try {
-        await this.pipeline.handle(await this.analyzer.analyze(frame));
+        await this.pipeline.handle(await this.analyzer.analyze(frame, this.pipeline.skipHints(frame.ts)));
       } catch (error) {
         // One bad frame (or a worker that died and was replaced) must not end the camera.
         this.log.error('frame analysis failed', { error: (error as Error).message, seq: frame.seq });

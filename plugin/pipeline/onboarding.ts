@@ -1,9 +1,9 @@
 /**
- * Onboarding of an ONVIF camera before it is saved: inspect the device with
- * the user's credentials, pick the analysis sub-stream and the live-view main
- * stream, decode a frame of the analysis stream, and build both stream URLs
- * with the credentials put in. Nothing is saved here; the caller adds the
- * camera only when `prepare` succeeds.
+ * Onboarding of an ONVIF camera before it is saved. It inspects the device
+ * with the user's credentials, picks the analysis sub-stream and the live-view
+ * main stream, and decodes a frame of the analysis stream. It then builds both
+ * stream URLs with the credentials put in. Nothing is saved here, because the
+ * caller adds the camera only when `prepare` succeeds.
  */
 import { inspectDevice } from '../discovery/camera';
 import { deviceFromAddress } from '../discovery/discover';
@@ -14,6 +14,7 @@ import { withCredentials } from '../discovery/stream-uri';
 import type { HostSubnet } from '../discovery/targets';
 import type {
   AnalysisSize,
+  CameraError,
   CameraSource,
   Credentials,
   DiscoveredDevice,
@@ -36,7 +37,7 @@ export type OnvifCameraRequest =
   | (OnvifRequestBase & { kind: 'discovery'; discoveryId: string })
   | (OnvifRequestBase & { kind: 'address'; onvifAddress: string });
 
-/** What the caller saves: both URLs carry the credentials and must never be sent or logged. */
+/** The camera to save. Both URLs carry the credentials and must never be sent or logged. */
 export interface PreparedCamera {
   name: string;
   rtspUrl: string;
@@ -161,7 +162,7 @@ export class CameraOnboarding {
     if (error instanceof OnboardingError) {
       return error;
     }
-    const { code, message } = toCameraError(error);
+    const { code, message } = rtspAuthFailure(toCameraError(error));
     this.logger.warn('ONVIF camera failed the connection test; nothing was saved', {
       cameraId: deviceId,
       code,
@@ -169,6 +170,17 @@ export class CameraOnboarding {
     });
     return new OnboardingError(code, code === 'auth-failed' ? 'password' : deviceField, message);
   }
+}
+
+/**
+ * Reports an RTSP 401 as auth-failed: the ONVIF calls can pass while the
+ * stream server, which checks the credentials separately, rejects them.
+ */
+function rtspAuthFailure(error: CameraError): CameraError {
+  if (error.code === 'stream-failed' && /\b401\b|unauthori[sz]ed/i.test(error.message)) {
+    return { code: 'auth-failed', message: `the RTSP server rejected the user name or password (${error.message})` };
+  }
+  return error;
 }
 
 /** Picks the requested camera source, or the first one. */

@@ -100,6 +100,22 @@ export class Tracker {
     return finished;
   }
 
+  /**
+   * Regions where a track already keeps its full set of best frames, with
+   * the quality a new face must beat to be worth a template or age/gender
+   * run; predicted to `ts`.
+   */
+  skipHints(ts: number): { box: Box; templateFloor: number | null; attributeFloor: number | null }[] {
+    const full = this.options.bestFrames;
+    return this.tracks
+      .filter((t) => t.templates.length >= full || t.attributes.length >= full)
+      .map((t) => ({
+        box: this.predict(t, ts),
+        templateFloor: t.templates.length >= full ? t.templates[full - 1].score : null,
+        attributeFloor: t.attributes.length >= full ? t.attributes[full - 1].score : null,
+      }));
+  }
+
   /** Confirmed people seen within `windowS` seconds before `ts`. */
   present(ts: number, windowS = 1): number {
     return this.tracks.filter((t) => t.hits >= this.options.minHits && ts - t.lastTs <= windowS).length;

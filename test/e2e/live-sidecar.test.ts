@@ -328,7 +328,8 @@ describe('motion-only camera on a live sidecar', () => {
     const sidecar = await startSidecar({ config, dataDir });
     try {
       events = await LiveEventRecorder.connect(sidecar.url);
-      await waitUntil(() => events.framesBetween('lobby', 0, Date.now()) >= 10, 30_000, 'first frames');
+      // About 5 s of frames first, so the seconds before the silence have data.
+      await waitUntil(() => events.framesBetween('lobby', 0, Date.now()) >= 25, 40_000, 'first frames');
       heldAtMs = Date.now();
       proxy.hold();
       await waitUntil(() => events.lastState('lobby') === 'no-frames', 15_000, 'state no-frames');

@@ -109,3 +109,24 @@ describe('Tracker face links', () => {
     expect(second.faces[0].trackId).toBe(first.faces[1].trackId);
   });
 });
+
+describe('Tracker skip hints', () => {
+  test('a track with its best frames full yields a hint with floors', () => {
+    const tracker = new Tracker('cam', { ...OPTIONS, bestFrames: 2 });
+    expect(tracker.skipHints(0)).toEqual([]);
+    const scores = [0.4, 0.7, 0.5];
+    scores.forEach((q, i) => tracker.update(frame(i * 0.2, [face({ x: 100 + i * 5, y: 100, width: 60, height: 70 }, unit(1), q)])));
+    const [hint] = tracker.skipHints(0.6);
+    expect(hint.templateFloor).toBe(0.5);
+    expect(hint.attributeFloor).toBe(0.5);
+    expect(hint.box.x).toBeGreaterThan(110);
+  });
+
+  test('a track without templates gets no template floor', () => {
+    const tracker = new Tracker('cam', { ...OPTIONS, bestFrames: 2 });
+    [0.4, 0.7].forEach((q, i) => tracker.update(frame(i * 0.2, [face({ x: 100, y: 100, width: 60, height: 70 }, undefined, q)])));
+    const [hint] = tracker.skipHints(0.4);
+    expect(hint.templateFloor).toBeNull();
+    expect(hint.attributeFloor).toBe(0.4);
+  });
+});

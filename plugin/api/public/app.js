@@ -18,7 +18,7 @@ const OCCUPANCY_STEP_S = 60;
 const CHART_REFRESH_MS = 60_000;
 const EVENT_REFRESH_DELAY_MS = 2_000;
 const LIVE_RECONNECT_MS = 3_000;
-/** What each camera state means, shown as the badge's tooltip. */
+/** Tooltip text of each camera state badge. */
 const STATE_HELP = {
   starting: 'Connecting to the camera.',
   live: 'Frames arrive and are analysed.',

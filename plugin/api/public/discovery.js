@@ -5,8 +5,8 @@
  * adds a device as a camera with the user name and password typed in for it.
  * When the server can add ONVIF cameras itself (health.onboarding), the page
  * sends the discovery id and the credentials to POST /cameras, which tests
- * the device and picks the streams; otherwise it runs the connection test
- * and sends the analysis stream URL.
+ * the device and picks the streams. Otherwise the page runs the connection
+ * test and sends the analysis stream URL.
  */
 'use strict';
 
