@@ -9,7 +9,7 @@ export interface Config {
   analysis: { width: number; height: number; fps: number; workers: number };
   detection: { scoreThreshold: number; inputWidth: number; minFaceSizePx: number; maxYawDeg: number };
   tracking: { maxLostS: number; minHits: number; bestFrames: number };
-  identity: { targetFpir: number; minThreshold: number; visitGapS: number; templatesPerVisitor: number };
+  identity: { targetFpir: number; minThreshold: number; visitGapS: number; templatesPerVisitor: number; minEnrolAge: number };
   ingest: { noFrameTimeoutS: number; stallTimeoutS: number; reconnectMinS: number; reconnectMaxS: number };
   api: { host: string; port: number };
   discovery: { listen: boolean; probeOnStart: boolean; multicast: boolean; unicast: string[] };

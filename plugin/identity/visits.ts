@@ -15,6 +15,8 @@ export interface VisitBookOptions {
   mode: PrivacyMode;
   /** Seconds of absence after which a visit ends. */
   visitGapS: number;
+  /** Tracks whose fused age is below this get no template. */
+  minEnrolAge: number;
 }
 
 interface OpenVisit {
@@ -97,6 +99,8 @@ export class VisitBook {
 
   private identityTemplate(track: FinishedTrack): Float32Array | undefined {
     if (this.options.mode === 'anonymous' || track.templates.length === 0) return undefined;
+    const age = fuseAttributes(track.attributes).age;
+    if (age !== null && age < this.options.minEnrolAge) return undefined;
     const template = fuseTemplates(track.templates);
     return this.optOut.isOptedOut(template) ? undefined : template;
   }

@@ -36,7 +36,9 @@ export async function openStore(dataDir: string, config: Config): Promise<StoreC
   await sweepExpired(db, gallery, storeId, Date.now() / 1000);
   const optOut = new OptOutList(db, key, storeId, config.identity.minThreshold);
   await optOut.load();
-  const visits = new VisitBook(db, gallery, optOut, { storeId, mode: config.privacy.mode, visitGapS: config.identity.visitGapS });
+  const visits = new VisitBook(db, gallery, optOut, {
+    storeId, mode: config.privacy.mode, visitGapS: config.identity.visitGapS, minEnrolAge: config.identity.minEnrolAge,
+  });
   return {
     storeId, key, db, gallery, optOut, visits,
     close: async () => {

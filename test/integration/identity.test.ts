@@ -132,3 +132,21 @@ describe('visits and identity on a real SQLite store', () => {
     expect(row!.n).toBe(0);
   }, 20000);
 });
+
+describe('children get no template', () => {
+  test('a visitor estimated under 18 is counted but not enrolled', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'shopface-child-'));
+    const store = await openStore(dir, parseConfig({}));
+    try {
+      const child = await store.visits.record(track(1000, [template(11)], 0.6, 9));
+      expect(child.identified).toBe(false);
+      expect(child.ageBand).toBe('under 18');
+      expect(store.gallery.size).toBe(0);
+      const adult = await store.visits.record(track(1100, [template(12)], 0.9, 19));
+      expect(adult.identified).toBe(true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20000);
+});
