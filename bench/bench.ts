@@ -1,11 +1,11 @@
 /**
  * `npm run bench -- [--quick] [--data DIR] [--json FILE]`
  *
- * Speed of the product pipeline on generated shop clips at 640x360 and
- * 1280x720: per-stage cost, end-to-end throughput with the worker pool,
- * cameras per machine, latency and memory, beside the lower bound (decoding
- * plus the models' own run time) and OpenCV's DNN module on the same frames.
- * See docs/performance.md.
+ * Measures the speed of the product pipeline on generated shop clips at
+ * 640x360 and 1280x720. It reports per-stage cost, end-to-end throughput with
+ * the worker pool, cameras per machine, latency and memory. Beside them are
+ * the lower bound (decoding plus the models' own run time) and OpenCV's DNN
+ * module on the same frames. See docs/performance.md.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** The fixed 320x320 YuNet export OpenCV 4.6 can load: env SHOPFACE_MODEL_MIRROR, else models-alt beside the data sets. */
+/** Returns the path of the fixed 320x320 YuNet export that OpenCV 4.6 can load: in env SHOPFACE_MODEL_MIRROR, else in models-alt beside the data sets. */
 function fixedYunetPath(datasetsDir: string): string {
   const mirror = process.env.SHOPFACE_MODEL_MIRROR ?? path.resolve(datasetsDir, '..', 'models-alt');
   return path.join(mirror, 'yunet_n_320_320.onnx');

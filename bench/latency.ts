@@ -1,7 +1,8 @@
 /**
- * Live latency of the sidecar: from the moment the RTSP server sends the
- * first frame in which a face appears to the moment that face's box arrives,
- * as a `faces` event on the live websocket, in a real headless Chromium page.
+ * Measures the live latency of the sidecar. It starts when the RTSP server
+ * sends the first frame in which a face appears. It ends when that face's
+ * box arrives, as a `faces` event on the live websocket, in a real headless
+ * Chromium page.
  *
  * A clip shows a face on a plain background for the first half of every
  * period. The GStreamer RTSP server (test/helpers/rtsp.ts) plays it in real
@@ -66,8 +67,8 @@ function pickFaceImage(): string {
 /** Encodes the clip: grey background, the face at 140x140 px shown during the first half of each period. No B-frames, so frames leave the server in display order. */
 function renderClip(out: string, face: string, options: Options): Promise<void> {
   const half = options.periodS / 2;
-  const shown = `between(mod(t-${FIRST_APPEARANCE_S}\\,${options.periodS})\\,0\\,${half - 0.05})*gte(t\\,${FIRST_APPEARANCE_S})`;
-  const filter = `[1:v]scale=140:140[face];[0:v][face]overlay=250:110:enable='${shown}'`;
+  const visibleExpression = `between(mod(t-${FIRST_APPEARANCE_S}\\,${options.periodS})\\,0\\,${half - 0.05})*gte(t\\,${FIRST_APPEARANCE_S})`;
+  const filter = `[1:v]scale=140:140[face];[0:v][face]overlay=250:110:enable='${visibleExpression}'`;
   const args = [
     '-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', `color=c=0x6b7280:s=640x360:r=${CLIP_FPS}`, '-loop', '1', '-framerate', String(CLIP_FPS), '-i', face,
@@ -216,7 +217,8 @@ function measure(clock: RtpSendClock, events: PageFaces[], options: Options): Om
     const sentMs = clock.sentAt(clipS);
     if (sentMs === undefined) continue;
     appearances++;
-    const first = events.find((e) => e.boxes > 0 && e.ts * 1000 >= sentMs && e.ts * 1000 < sentMs + options.periodS * 1000);
+    const periodMs = options.periodS * 1000;
+    const first = events.find((event) => event.boxes > 0 && event.ts * 1000 >= sentMs && event.ts * 1000 < sentMs + periodMs);
     if (!first) {
       missed++;
       continue;
@@ -226,7 +228,7 @@ function measure(clock: RtpSendClock, events: PageFaces[], options: Options): Om
   }
   return {
     appearances, missed, endToEnd: summarise(endToEnd), serverToSidecar: summarise(serverToSidecar),
-    sidecarToPage: summarise(events.map((e) => e.atMs - e.ts * 1000)),
+    sidecarToPage: summarise(events.map((event) => event.atMs - event.ts * 1000)),
   };
 }
 

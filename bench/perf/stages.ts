@@ -49,7 +49,7 @@ export interface StageCosts {
   /** Milliseconds per embedded face: alignment plus embedder, and the embedder alone. */
   embedPerFace: number;
   embedderRunPerFace: number;
-  /** detection inputWidth used. */
+  /** The detector's input width in pixels. */
   detectorInputWidth: number;
 }
 

@@ -88,7 +88,7 @@ function stageRows(r: ResolutionResult): string[] {
   return rows.map(([name, a, b]) => `  ${name.padEnd(36)} ${ms(a)} ${ms(b)}`);
 }
 
-/** The per-resolution table printed to the terminal. */
+/** Formats the per-resolution table printed to the terminal. */
 export function formatResolution(r: ResolutionResult): string {
   const e = r.endToEnd;
   const lines = [

@@ -6,7 +6,7 @@
 
 const WIDTH = 560;
 const HEIGHT = 360;
-const MARGIN = { left: 64, right: 16, top: 36, bottom: 52 };
+const MARGIN = { left: 64, right: 16, top: 50, bottom: 52 };
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
 
 function escapeXml(text: string): string {
@@ -151,8 +151,9 @@ export function barChart(options: BarChartOptions): string {
     body.push(text(plotLeft + (c + 0.5) * groupWidth, plotBottom + 14, category, 'text-anchor="middle"'));
   });
   options.series.forEach((series, s) => {
-    body.push(`<rect x="${plotLeft + 8 + 150 * s}" y="${plotTop + 4}" width="10" height="10" fill="${PALETTE[s % PALETTE.length]}"/>`);
-    body.push(text(plotLeft + 22 + 150 * s, plotTop + 13, series.name));
+    // The legend sits between the title and the plot, so it never covers a bar.
+    body.push(`<rect x="${plotLeft + 8 + 150 * s}" y="${plotTop - 20}" width="10" height="10" fill="${PALETTE[s % PALETTE.length]}"/>`);
+    body.push(text(plotLeft + 22 + 150 * s, plotTop - 11, series.name));
   });
   body.push(`<line x1="${plotLeft}" y1="${plotBottom}" x2="${plotRight}" y2="${plotBottom}" stroke="#888"/>`);
   return documentOf(options.title, [...body, ...axisLabels('', options.yLabel)]);

@@ -148,7 +148,7 @@ export async function getJson<T>(url: string): Promise<T> {
 export interface CameraRows {
   /** Stretches with frames, Unix seconds, in time order. */
   coverage: { from: number; to: number }[];
-  /** People present per whole Unix second (seconds without a row had nobody, or no data). */
+  /** People present per whole Unix second. A second without a row had zero people, or no coverage. */
   occupancy: Map<number, number>;
 }
 
