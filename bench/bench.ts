@@ -90,6 +90,10 @@ function machine(): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(`${USAGE}\n\nTimes each pipeline stage, the end-to-end pipeline and the OpenCV baseline on generated shop clips\nat 640x360 and 1280x720; see docs/performance.md.`);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const resolved = await resolveModels();
   const models: ModelPaths = { detector: resolved.detector.path, embedder: resolved.embedder.path, ageGender: resolved.ageGender.path };

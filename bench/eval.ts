@@ -38,6 +38,10 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(`${USAGE}\n\nMeasures detection, verification, open-set search, age and gender on a folder laid out like\nthe shared face data sets (default: $SHOPFACE_DATASETS, else ../shared/datasets); see docs/accuracy.md.`);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const result = await runEval({ datasetsDir: args.data, quick: args.quick, onProgress: (m) => console.error(`eval: ${m}`) });
   console.log(evalSummary(result));

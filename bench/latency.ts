@@ -302,7 +302,7 @@ function markdownSection(results: Results, options: Options, loadAverage: number
     `Measured by \`npx tsx bench/latency.ts\` on ${new Date().toISOString().slice(0, 10)}: one camera served by the GStreamer`,
     `RTSP test server on 127.0.0.1 (640x360, ${CLIP_FPS} fps H.264 without B-frames, ${options.seconds} s), the sidecar at its`,
     `defaults (5 analysed frames a second), and the dashboard open in headless Chromium, all on one machine`,
-    `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ${loadAverage.toFixed(1)} while other jobs ran).`,
+    `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, 1-minute load average ${loadAverage.toFixed(1)} at the end of the run).`,
     `A face appears every ${options.periodS} s. Times are milliseconds.`,
     '',
     '| stretch | samples | p50 | p95 | max |',
@@ -313,17 +313,24 @@ function markdownSection(results: Results, options: Options, loadAverage: number
     '',
     `${results.missed} of ${results.appearances} appearances got no box within ${options.periodS} s. The sidecar analysed`,
     `${results.framesAnalysed} frames and dropped ${results.framesDropped} (latest frame wins while inference is busy).`,
-    'The first stretch includes waiting for the next analysed frame (up to 200 ms at 5 fps), decoding, detection,',
-    'embedding and age/gender on the worker pool, tracking, and the websocket. The first seconds of every RTSP',
-    'session are not analysed while ffmpeg probes the stream, so appearances in them are not counted.',
+    'The first stretch includes decoding and frame-rate conversion in ffmpeg, detection, embedding and age/gender',
+    'on the worker pool, tracking, and the websocket. Most of it passes before the sidecar has the frame: the',
+    'second stretch. A face that first shows on a frame that the conversion to 5 fps skips waits for the next',
+    'kept frame, up to 200 ms more.',
+    'The first seconds of every RTSP session are not analysed while ffmpeg probes the stream, so appearances',
+    'in them are not counted.',
     '',
   ].join('\n');
 }
 
-/** Replaces the "## Live latency" section of `file` (up to the next "## " heading), or appends it; creates the file if needed. */
+/**
+ * Replaces the "## Live latency" section of `file` (up to the next "## "
+ * heading), or appends it. A missing file is created with only this section,
+ * because other benchmarks own the rest of the page.
+ */
 function writeSection(file: string, section: string): void {
   if (!existsSync(file)) {
-    writeFileSync(file, `# Performance\n\n${section}`);
+    writeFileSync(file, section);
     return;
   }
   const text = readFileSync(file, 'utf8');

@@ -34,8 +34,20 @@ function readOptions(argv: string[]): Options | undefined {
   const file = args.options.get('config');
   let config = file ? loadConfigFile(file) : parseConfig({});
   const port = args.options.get('port');
-  if (port !== undefined) config = parseConfig({ ...config, api: { ...config.api, port: Number(port) } });
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port)) throw new Error(`invalid --port "${port}": expected a TCP port number from 0 to 65535`);
+    config = parseConfig({ ...config, api: { ...config.api, port: Number(port) } });
+  }
   return { config, dataDir: path.resolve(args.options.get('data') ?? 'data') };
+}
+
+/** Explains a failure to listen on the API address; other errors pass unchanged. */
+function listenError(error: NodeJS.ErrnoException, api: Config['api']): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new Error(`port ${api.port} on ${api.host} is already in use; stop the program that uses it or start with another --port`);
+  }
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`api.host ${api.host} is not an address of this computer; set api.host to one of its addresses`);
+  return error;
 }
 
 /** Starts every part of the sidecar and returns a function that stops them in reverse order. */
@@ -60,6 +72,10 @@ export async function startSidecar({ config, dataDir }: Options): Promise<{ url:
     port: config.api.port,
     discoveryRouter: createDiscoveryRouter({ directory, logger }),
     logger,
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await analyzer.close();
+    await store.close();
+    throw listenError(error, config.api);
   });
   await cameras.startAll();
   await listenForCameras(directory, config.discovery);

@@ -92,7 +92,7 @@ export async function measureEndToEnd(clip: BenchClip, config: Config, models: M
     for (;;) {
       const frame = inFlight.length < analyzer.workers * 2 ? await source.next() : null;
       if (frame) {
-        inFlight.push({ read: process.hrtime.bigint(), result: analyzer.analyze(frame) });
+        inFlight.push({ read: process.hrtime.bigint(), result: analyzer.analyze(frame, pipeline.skipHints(frame.ts)) });
         continue;
       }
       const oldest = inFlight.shift();

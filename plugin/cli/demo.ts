@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { makeDemoClip } from '../../bench/clipgen';
@@ -12,6 +12,8 @@ import { makeDemoClip } from '../../bench/clipgen';
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
   const demoDir = path.resolve(process.argv[2] ?? path.join(root, 'data', 'demo'));
+  // A fresh store each time, so that "yesterday" starts empty and "today" shows the returning visitors.
+  rmSync(path.join(demoDir, 'store'), { recursive: true, force: true });
   mkdirSync(demoDir, { recursive: true });
   const clip = path.join(demoDir, 'demo.mp4');
   console.log(`making the demo clip ${clip} from the sample photos in @vladmandic/face-api ...`);

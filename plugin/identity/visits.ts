@@ -72,6 +72,14 @@ export class VisitBook {
     return this.recordNew(template, track);
   }
 
+  /**
+   * Tells whether seeing `visitorId` now counts as a returning visit: true
+   * unless the visitor's current visit is their first.
+   */
+  isReturning(visitorId: string): boolean {
+    return this.open.get(visitorId)?.returning ?? true;
+  }
+
   /** Closes visits whose visitor has not been seen for visitGapS before `now`. */
   async closeIdle(now: number): Promise<void> {
     for (const visit of [...this.open.values()]) {

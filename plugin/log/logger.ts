@@ -4,17 +4,15 @@
  * fields whose names look like secrets are masked before they are written.
  */
 
+import { redactText } from './redact';
+
+export { redactText } from './redact';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_FIELD = /pass(word)?|secret|token|key|credential|authorization/i;
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(:[^\s/@]*)?@/gi;
-
-/** Replaces `scheme://user:password@` in any text with `scheme://***@`. */
-export function redactText(text: string): string {
-  return text.replace(URL_CREDENTIALS, '$1***@');
-}
 
 function redactValue(name: string, value: unknown): unknown {
   if (value === undefined || value === null) return value;

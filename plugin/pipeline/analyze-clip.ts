@@ -55,9 +55,10 @@ export async function analyzeClip(options: AnalyzeClipOptions): Promise<AnalyzeR
         clipS: faces.ts - options.startTime, frames: pipeline.framesAnalysed, faces: pipeline.facesSeen, visitors: pipeline.visitors.length,
       });
     });
+    const stats = source.stats();
+    if (stats.state === 'failed') throw new Error(`cannot decode ${options.input}: ${stats.detail ?? 'ffmpeg failed'}`);
     await pipeline.finish();
     await store.visits.closeAll();
-    const stats = source.stats();
     const durationS = stats.framesDecoded / config.analysis.fps;
     const occupancy = clipOccupancy(pipeline, options.startTime, durationS);
     const frequency = await visitFrequency(store.db, store.storeId, options.startTime, options.startTime + durationS + 1);
@@ -88,16 +89,22 @@ async function runInOrder(
   const maxInFlight = analyzer.workers * 2;
   const inFlight: Promise<FrameFaces>[] = [];
   await source.start();
-  for (;;) {
-    const frame: Frame | null = inFlight.length < maxInFlight ? await source.next() : null;
-    if (frame) {
-      const ts = timeOrigin + frame.ts;
-      inFlight.push(analyzer.analyze({ ...frame, ts }, hints(ts)));
-      continue;
+  try {
+    for (;;) {
+      const frame: Frame | null = inFlight.length < maxInFlight ? await source.next() : null;
+      if (frame) {
+        const ts = timeOrigin + frame.ts;
+        inFlight.push(analyzer.analyze({ ...frame, ts }, hints(ts)));
+        continue;
+      }
+      const oldest = inFlight.shift();
+      if (!oldest) break;
+      await handle(await oldest);
     }
-    const oldest = inFlight.shift();
-    if (!oldest) break;
-    await handle(await oldest);
+  } catch (error) {
+    // Let the frames still in the workers settle, so that closing the pool cannot turn them into unhandled rejections.
+    await Promise.allSettled(inFlight);
+    throw error;
   }
 }
 

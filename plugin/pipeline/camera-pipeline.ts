@@ -72,15 +72,16 @@ export class CameraPipeline {
 
   /**
    * Labels each face for the live overlay: a track is "returning" when its
-   * first template matches a stored visitor. The visit itself is decided when
-   * the track ends, from its best frames, and may differ.
+   * first template matches a stored visitor from an earlier visit. The visit
+   * itself is decided when the track ends, from its best frames, and may differ.
    */
   private recognise(frame: FrameFaces): void {
     for (const face of frame.faces) {
       if (face.trackId === undefined) continue;
       let label = this.recognition.get(face.trackId);
       if (!label && face.template) {
-        label = this.store.gallery.match(face.template) ? 'returning' : 'new';
+        const match = this.store.gallery.match(face.template);
+        label = match && this.store.visits.isReturning(match.visitorId) ? 'returning' : 'new';
         this.recognition.set(face.trackId, label);
       }
       face.recognition = label;

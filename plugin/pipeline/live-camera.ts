@@ -1,6 +1,7 @@
 import type { Bus } from '../core/bus';
 import type { CameraState } from '../core/types';
 import { FfmpegSource } from '../ingest/ffmpeg-source';
+import { isRtspUrl } from '../ingest/ffmpeg-args';
 import type { Logger } from '../log/logger';
 import { redactText } from '../log/logger';
 import type { Config } from '../config/config';
@@ -32,6 +33,7 @@ export class LiveCamera {
   private readonly source: FfmpegSource;
   private running?: Promise<void>;
   private state: CameraState = 'starting';
+  private startedAt = 0;
   private detail?: string;
 
   constructor(
@@ -94,10 +96,13 @@ export class LiveCamera {
   }
 
   private async run(): Promise<void> {
+    this.startedAt = Date.now() / 1000;
     await this.source.start();
     for (;;) {
-      const frame = await this.source.next();
-      if (!frame) break;
+      const next = await this.source.next();
+      if (!next) break;
+      // A file source counts seconds from its start; place them at the time it started playing.
+      const frame = isRtspUrl(this.definition.rtspUrl) ? next : { ...next, ts: this.startedAt + next.ts };
       try {
         await this.pipeline.handle(await this.analyzer.analyze(frame, this.pipeline.skipHints(frame.ts)));
       } catch (error) {

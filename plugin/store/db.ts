@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { MIGRATIONS } from './migrations';
@@ -14,7 +14,11 @@ export class Database {
   private constructor(private readonly db: sqlite3.Database, readonly file: string) {}
 
   static async open(file: string, options: { busyTimeoutMs?: number } = {}): Promise<Database> {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(file), { recursive: true });
+      // Visits and demographics are personal data: owner-only, like the key. SQLite gives its -wal and -shm files the same mode.
+      if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600 });
+    }
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
       const db = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(db)));
     });

@@ -75,4 +75,10 @@ export const MIGRATIONS: readonly string[] = [
   -- encrypted RTSP URL of the live-view stream (often the main stream); NULL when it is the analysed stream
   ALTER TABLE cameras ADD COLUMN live_view BLOB;
   `,
+  `
+  CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL          -- 'key-check': a known text sealed with the store key
+  );
+  `,
 ];

@@ -62,3 +62,19 @@ describe('SQLite store', () => {
     await db.close();
   }, 30000);
 });
+
+describe('SQLite file permissions', () => {
+  test('a new database file is owner-only', async () => {
+    const { statSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'shopface-mode-'));
+    try {
+      const db = await Database.open(path.join(dir, 'm.sqlite'));
+      await db.run('INSERT INTO occupancy (store_id, camera_id, t, count) VALUES (?, ?, ?, ?)', ['s', 'c', 1, 1]);
+      expect(statSync(path.join(dir, 'm.sqlite')).mode & 0o777).toBe(0o600);
+      expect(statSync(path.join(dir, 'm.sqlite-wal')).mode & 0o777).toBe(0o600);
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -150,3 +150,36 @@ describe('children get no template', () => {
     }
   }, 20000);
 });
+
+describe('store key checks', () => {
+  test('a different key is named, not a decryption error', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'shopface-key2-'));
+    try {
+      const store = await openStore(dir, parseConfig({}));
+      await store.close();
+      const other = { ...process.env, SHOPFACE_STORE_KEY: 'cd'.repeat(32) };
+      const saved = process.env.SHOPFACE_STORE_KEY;
+      process.env.SHOPFACE_STORE_KEY = other.SHOPFACE_STORE_KEY;
+      try {
+        await expect(openStore(dir, parseConfig({}))).rejects.toThrow(/does not belong to the database/);
+      } finally {
+        if (saved === undefined) delete process.env.SHOPFACE_STORE_KEY;
+        else process.env.SHOPFACE_STORE_KEY = saved;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20000);
+
+  test('a missing key beside an existing database is not replaced', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'shopface-key3-'));
+    try {
+      const store = await openStore(dir, parseConfig({}));
+      await store.close();
+      rmSync(path.join(dir, 'store.key'));
+      await expect(openStore(dir, parseConfig({}))).rejects.toThrow(/store key .* is missing but the database .* exists/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20000);
+});
