@@ -6,11 +6,11 @@
  *
  * A clip shows a face on a plain background for the first half of every
  * period. The GStreamer RTSP server (test/helpers/rtsp.ts) plays it in real
- * time; a proxy between it and the sidecar records when each RTP frame
+ * time. A proxy between it and the sidecar records when each RTP frame
  * passes, and the PLAY reply's RTP-Info maps RTP timestamps to clip time.
  * Server, proxy, sidecar and browser run on this machine and share its clock.
  *
- *   npx tsx bench/latency.ts [--seconds 40] [--period 2] [--doc docs/performance.md]
+ *   npx tsx bench/latency.ts [--seconds 40] [--period 2] [--cameras 1] [--doc docs/performance.md]
  *
  * Writes nothing that contains a face except the clip, in a temporary folder
  * that is deleted at the end.
@@ -31,27 +31,32 @@ const DATASETS = process.env.SHOPFACE_DATASETS ?? path.resolve(__dirname, '../..
 const CLIP_FPS = 10;
 /** RTP clock rate of H.264 video (RFC 6184). */
 const RTP_CLOCK_HZ = 90_000;
+const MEASURED_CAMERA_ID = 'bench';
 /** Clip time of the first appearance, in seconds. */
 const FIRST_APPEARANCE_S = 1;
-const USAGE = `usage: npx tsx bench/latency.ts [--seconds N] [--period N] [--doc FILE]
+const USAGE = `usage: npx tsx bench/latency.ts [--seconds N] [--period N] [--cameras N] [--doc FILE]
   --seconds  clip length in seconds (default 40)
   --period   seconds between face appearances; the face shows for half of it (default 2)
+  --cameras  cameras playing the clip at the same time; the first one is measured (default 1)
   --doc      Markdown file whose "Live latency" section is replaced (or appended) with the results`;
 
 interface Options {
   seconds: number;
   periodS: number;
+  cameras: number;
   doc?: string;
 }
 
 function readOptions(argv: string[]): Options | undefined {
-  const args = parseArgs(argv, ['seconds', 'period', 'doc'], ['help']);
+  const args = parseArgs(argv, ['seconds', 'period', 'cameras', 'doc'], ['help']);
   if (args.flags.has('help')) return undefined;
   const seconds = Number(args.options.get('seconds') ?? 40);
   const periodS = Number(args.options.get('period') ?? 2);
   if (!(seconds >= 10 && seconds <= 600)) throw new Error(`invalid --seconds ${seconds}: expected 10 to 600`);
   if (!(periodS >= 1 && periodS <= 30)) throw new Error(`invalid --period ${periodS}: expected 1 to 30 seconds`);
-  return { seconds, periodS, doc: args.options.get('doc') };
+  const cameras = Number(args.options.get('cameras') ?? 1);
+  if (!(Number.isInteger(cameras) && cameras >= 1 && cameras <= 8)) throw new Error(`invalid --cameras ${cameras}: expected 1 to 8`);
+  return { seconds, periodS, cameras, doc: args.options.get('doc') };
 }
 
 /** Returns an adult face chip from the UTKFace sample (face centred, about 85 % of the chip). */
@@ -174,6 +179,7 @@ class RtpSendClock {
 
 /** A `faces` event as the page received it. */
 interface PageFaces {
+  cameraId: string;
   /** Unix milliseconds when the page received the event. */
   atMs: number;
   /** Frame arrival at the sidecar, Unix seconds. */
@@ -244,8 +250,8 @@ async function recordInBrowser(url: string, run: () => Promise<void>): Promise<P
       const socket = new WebSocket(`ws://${location.host}/api/v1/live`);
       socket.addEventListener('message', (message) => {
         const atMs = Date.now();
-        const event = JSON.parse(message.data as string) as { type: string; data: { ts: number; boxes: unknown[] } };
-        if (event.type === 'faces') events.push({ atMs, ts: event.data.ts, boxes: event.data.boxes.length });
+        const event = JSON.parse(message.data as string) as { type: string; data: { cameraId: string; ts: number; boxes: unknown[] } };
+        if (event.type === 'faces') events.push({ cameraId: event.data.cameraId, atMs, ts: event.data.ts, boxes: event.data.boxes.length });
       });
       return new Promise<void>((resolve) => socket.addEventListener('open', () => resolve()));
     });
@@ -259,7 +265,8 @@ async function recordInBrowser(url: string, run: () => Promise<void>): Promise<P
 async function waitForEnd(url: string, timeoutMs: number): Promise<{ framesAnalysed: number; framesDropped: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [camera] = (await (await fetch(`${url}/api/v1/cameras`)).json()) as { state: string; framesAnalysed: number; framesDropped: number }[];
+    const cameras = (await (await fetch(`${url}/api/v1/cameras`)).json()) as { id: string; state: string; framesAnalysed: number; framesDropped: number }[];
+    const camera = cameras.find((candidate) => candidate.id === MEASURED_CAMERA_ID)!;
     const ended = camera.state === 'reconnecting' && camera.framesAnalysed > 0;
     if (ended || Date.now() > deadline) return { framesAnalysed: camera.framesAnalysed, framesDropped: camera.framesDropped };
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -272,8 +279,10 @@ async function runBench(options: Options, work: string): Promise<Results> {
   const server = await RtspTestServer.start({ mounts: [{ path: '/cam', codec: 'h264', clip }] });
   const clock = await RtpSendClock.start(server.port);
   const rtspUrl = server.url('/cam').replace(`:${server.port}/`, `:${clock.port}/`);
+  // Every camera gets its own RTSP session, so the others play the same clip as load.
+  const others = Array.from({ length: options.cameras - 1 }, (_, i) => ({ id: `load-${i + 2}`, rtspUrl: server.url('/cam') }));
   // The reconnect after the clip ends waits long enough that the clip is not played twice.
-  const config = parseConfig({ api: { port: 0 }, ingest: { reconnectMinS: 30, reconnectMaxS: 60 }, cameras: [{ id: 'bench', rtspUrl }] });
+  const config = parseConfig({ api: { port: 0 }, ingest: { reconnectMinS: 30, reconnectMaxS: 60 }, cameras: [{ id: MEASURED_CAMERA_ID, rtspUrl }, ...others] });
   const sidecar = await startSidecar({ config, dataDir: path.join(work, 'data') });
   let counters = { framesAnalysed: 0, framesDropped: 0 };
   try {
@@ -283,12 +292,16 @@ async function runBench(options: Options, work: string): Promise<Results> {
     if (clock.firstClipS() !== 0) {
       throw new Error(`the first frame sent is at clip time ${clock.firstClipS()} s, not 0: RTP-Info's rtptime cannot map RTP timestamps to clip time`);
     }
-    return { ...measure(clock, events, options), ...counters };
+    return { ...measure(clock, events.filter((event) => event.cameraId === MEASURED_CAMERA_ID), options), ...counters };
   } finally {
     await sidecar.stop();
     await clock.close();
     await server.stop();
   }
+}
+
+function cameraCount(cameras: number): string {
+  return cameras === 1 ? 'one camera' : `${cameras} cameras playing the same clip (the first one measured)`;
 }
 
 function formatSummary(name: string, summary: Summary): string {
@@ -299,20 +312,21 @@ function markdownSection(results: Results, options: Options, loadAverage: number
   return [
     '## Live latency',
     '',
-    `Measured by \`npx tsx bench/latency.ts\` on ${new Date().toISOString().slice(0, 10)}: one camera served by the GStreamer`,
-    `RTSP test server on 127.0.0.1 (640x360, ${CLIP_FPS} fps H.264 without B-frames, ${options.seconds} s), the sidecar at its`,
-    `defaults (5 analysed frames a second), and the dashboard open in headless Chromium, all on one machine`,
-    `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, 1-minute load average ${loadAverage.toFixed(1)} at the end of the run).`,
+    `Measured by \`npx tsx bench/latency.ts --cameras ${options.cameras}\` on ${new Date().toISOString().slice(0, 10)}.`,
+    `Setup: ${cameraCount(options.cameras)} served by the GStreamer RTSP test server on 127.0.0.1`,
+    `(640x360, ${CLIP_FPS} fps H.264 without B-frames, ${options.seconds} s). The sidecar ran at its defaults (5 analysed frames`,
+    `a second) with the dashboard open in headless Chromium, all on one machine (${os.cpus().length} cores,`,
+    `${os.cpus()[0]?.model ?? 'unknown CPU'}, 1-minute load average ${loadAverage.toFixed(1)} at the end of the run).`,
     `A face appears every ${options.periodS} s. Times are milliseconds.`,
     '',
     '| stretch | samples | p50 | p95 | max |',
     '|---|---|---|---|---|',
     formatSummary('RTSP server sends the first frame with the face -> its box arrives in the page', results.endToEnd),
     formatSummary('RTSP server sends that frame -> the sidecar has it decoded', results.serverToSidecar),
-    formatSummary('sidecar has a frame -> its faces event arrives in the page (every analysed frame)', results.sidecarToPage),
+    formatSummary('sidecar has a frame -> its faces event arrives in the page (every analysed frame of the camera)', results.sidecarToPage),
     '',
-    `${results.missed} of ${results.appearances} appearances got no box within ${options.periodS} s. The sidecar analysed`,
-    `${results.framesAnalysed} frames and dropped ${results.framesDropped} (latest frame wins while inference is busy).`,
+    `${results.missed} of ${results.appearances} appearances got no box within ${options.periodS} s. The measured camera had`,
+    `${results.framesAnalysed} frames analysed and ${results.framesDropped} dropped (the latest frame wins while inference is busy).`,
     'The first stretch includes decoding and frame-rate conversion in ffmpeg, detection, embedding and age/gender',
     'on the worker pool, tracking, and the websocket. Most of it passes before the sidecar has the frame: the',
     'second stretch. A face that first shows on a frame that the conversion to 5 fps skips waits for the next',

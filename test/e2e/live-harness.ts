@@ -91,11 +91,11 @@ export class LiveEventRecorder {
     });
   }
 
-  /** States that `cameraId` reported, in order, with repeats removed. */
-  states(cameraId: string, sinceMs = 0): CameraState[] {
+  /** States that `cameraId` reported from `sinceMs` until before `untilMs`, in order, with repeats removed. */
+  states(cameraId: string, sinceMs = 0, untilMs = Infinity): CameraState[] {
     const states: CameraState[] = [];
     for (const event of this.cameras) {
-      if (event.cameraId !== cameraId || event.atMs < sinceMs) continue;
+      if (event.cameraId !== cameraId || event.atMs < sinceMs || event.atMs >= untilMs) continue;
       if (states[states.length - 1] !== event.state) states.push(event.state);
     }
     return states;

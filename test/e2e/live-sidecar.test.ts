@@ -1,17 +1,18 @@
 /**
  * The sidecar on real RTSP cameras. GStreamer RTSP servers on 127.0.0.1 play
  * generated shop clips once, in real time, to startSidecar. What the sidecar
- * reports through its API is compared with `analyze` on the same clips. A
- * camera outage (with frame drops forced and counted) and a motion-only
- * camera are checked on sidecars of their own.
+ * reports through its API is compared with `analyze` on the same clips.
+ * Sidecars of their own check a camera outage next to a steady camera (with
+ * frame drops forced and counted), and a store with one camera that goes
+ * silent like a motion-only camera and then loses its server.
  *
  * Tolerances: live decoding at real time drops frames on a loaded 2-core
  * machine (the latest frame wins while inference is busy), and every new RTSP
  * session starts a few seconds into the clip while ffmpeg probes the stream.
- * So unique and identified visitors must agree within 15 % or 2 (whichever
- * is larger), returning visitors within 1, and per-camera occupancy within
- * 1 person for at least 80 % (and equal for at least 70 %) of the seconds
- * both have data for.
+ * So unique and identified visitors must agree within 15 % or 2, whichever
+ * is larger, and returning visitors within 1. Per-camera occupancy must be
+ * within 1 person for at least 80 % of the seconds both have data for, and
+ * equal for at least half of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -236,7 +237,7 @@ describe('live sidecar on two RTSP cameras', () => {
     const { agreement, exact, seconds } = occupancyAgreement(runs[id]);
     expect(seconds).toBeGreaterThanOrEqual(0.7 * runs[id].reference.occupancy.length);
     expect(agreement).toBeGreaterThanOrEqual(0.8);
-    expect(exact).toBeGreaterThanOrEqual(0.7);
+    expect(exact).toBeGreaterThanOrEqual(0.5);
   });
 
   test('store occupancy has data while the clips play', () => {
@@ -247,7 +248,7 @@ describe('live sidecar on two RTSP cameras', () => {
   });
 });
 
-/** Seconds from `from` to `to` (Unix seconds) that no stretch of `coverage` touches, as [first, last] of the largest such gap. */
+/** Returns the largest gap between consecutive coverage stretches: from the end of one to the start of the next, Unix seconds. */
 function largestGap(coverage: { from: number; to: number }[]): { from: number; to: number } | undefined {
   let largest: { from: number; to: number } | undefined;
   for (let i = 1; i < coverage.length; i++) {
@@ -351,17 +352,25 @@ describe('camera outage on a live sidecar', () => {
   });
 });
 
-describe('motion-only camera on a live sidecar', () => {
-  /** How long the camera sends no video while its RTSP session stays up. */
+/** Occupancy points whose second lies strictly between the two Unix millisecond times. */
+function pointsBetween(points: OccupancyPoint[], fromMs: number, toMs: number): OccupancyPoint[] {
+  return points.filter((point) => point.t * 1000 > fromMs && point.t * 1000 < toMs);
+}
+
+describe('single-camera store on a live sidecar', () => {
+  /** How long the camera sends no video while its RTSP session stays up, as a motion-only camera does. */
   const SILENCE_MS = 30_000;
+  const OUTAGE_MS = 5000;
   const dataDir = path.join(work, 'motion');
   let server: RtspTestServer;
   let proxy: RtspHoldProxy;
   let events: LiveEventRecorder;
   let occupancy: OccupancyPoint[] = [];
-  let connectionsAfter = 0;
+  let connectionsAfterSilence = 0;
   let heldAtMs = 0;
   let releasedAtMs = 0;
+  let killedAtMs = 0;
+  let restartedAtMs = 0;
 
   beforeAll(async () => {
     server = await RtspTestServer.start({ mounts: [{ path: '/cam', codec: 'h264', clip: patternClip }] });
@@ -370,7 +379,7 @@ describe('motion-only camera on a live sidecar', () => {
       { lobby: proxy.rewrite(server.url('/cam'), server.port) },
       { ingest: { noFrameTimeoutS: 5, stallTimeoutS: 60, reconnectMinS: 0.5, reconnectMaxS: 2 } },
     );
-    // Its own sidecar and store, so the store's occupancy shows this camera's silence.
+    // Its own sidecar and store, so the store's occupancy shows when this one camera has no data.
     const sidecar = await startSidecar({ config, dataDir });
     try {
       events = await LiveEventRecorder.connect(sidecar.url);
@@ -383,16 +392,25 @@ describe('motion-only camera on a live sidecar', () => {
       releasedAtMs = Date.now();
       proxy.release();
       await waitUntil(() => events.framesBetween('lobby', releasedAtMs, Date.now()) >= 5, 20_000, 'frames after the silence');
+      await delay(3000);
+      connectionsAfterSilence = proxy.connections;
+
+      killedAtMs = Date.now();
+      await server.kill();
+      await waitUntil(() => events.lastState('lobby') === 'reconnecting', 10_000, 'the camera to reconnect');
+      await delay(killedAtMs + OUTAGE_MS - Date.now());
+      restartedAtMs = Date.now();
+      await server.restart();
+      await waitUntil(() => events.framesBetween('lobby', restartedAtMs, Date.now()) >= 5, 30_000, 'frames after the restart');
       // The open coverage stretch reaches SQLite at the sidecar's 5 s checkpoints, so the last 6 s are left out below.
       await delay(10_000);
-      connectionsAfter = proxy.connections;
       const from = Math.floor(heldAtMs / 1000) - 5;
       occupancy = await getJson<OccupancyPoint[]>(`${sidecar.url}/api/v1/occupancy?from=${from}&to=${Math.floor(Date.now() / 1000) - 6}&step=1`);
     } finally {
       events?.close();
       await sidecar.stop();
     }
-  }, 120_000);
+  }, 150_000);
 
   afterAll(async () => {
     await proxy?.close();
@@ -400,19 +418,29 @@ describe('motion-only camera on a live sidecar', () => {
   });
 
   test('silent camera is not restarted', () => {
-    expect(events.states('lobby')).toEqual(['live', 'no-frames', 'live']);
-    expect(connectionsAfter).toBe(1);
+    expect(events.states('lobby', 0, killedAtMs)).toEqual(['live', 'no-frames', 'live']);
+    expect(connectionsAfterSilence).toBe(1);
     expect(proxy.droppedPackets).toBeGreaterThan(100);
     expect(events.framesBetween('lobby', heldAtMs + 2000, releasedAtMs)).toBe(0);
   });
 
+  test('camera resumes after its server restarts', () => {
+    expect(events.states('lobby', killedAtMs)).toEqual(['reconnecting', 'live']);
+    expect(events.framesBetween('lobby', restartedAtMs, Date.now())).toBeGreaterThanOrEqual(5);
+  });
+
   test('silence is no data, not zero people', () => {
-    const before = occupancy.filter((point) => point.t * 1000 < heldAtMs - 1000);
-    const silent = occupancy.filter((point) => point.t * 1000 > heldAtMs + 2000 && point.t * 1000 < releasedAtMs - 1000);
-    const after = occupancy.filter((point) => point.t * 1000 > releasedAtMs + 2000);
+    const silent = pointsBetween(occupancy, heldAtMs + 2000, releasedAtMs - 1000);
     expect(silent.length).toBeGreaterThanOrEqual(25);
     expect(silent.filter((point) => point.count !== null)).toEqual([]);
-    expect(before.filter((point) => point.count === 0).length).toBeGreaterThanOrEqual(3);
-    expect(after.filter((point) => point.count === 0).length).toBeGreaterThanOrEqual(1);
+    expect(pointsBetween(occupancy, 0, heldAtMs - 1000).filter((point) => point.count === 0).length).toBeGreaterThanOrEqual(3);
+    expect(pointsBetween(occupancy, releasedAtMs + 1000, killedAtMs).filter((point) => point.count === 0).length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('server outage is no data, not zero people', () => {
+    const outage = pointsBetween(occupancy, killedAtMs + 1000, restartedAtMs);
+    expect(outage.length).toBeGreaterThanOrEqual(3);
+    expect(outage.filter((point) => point.count !== null)).toEqual([]);
+    expect(pointsBetween(occupancy, restartedAtMs, Infinity).filter((point) => point.count === 0).length).toBeGreaterThanOrEqual(1);
   });
 });
