@@ -53,13 +53,13 @@ interface VisitRow {
   face_size_px: number;
 }
 
-async function visitsBetween(db: Database, storeId: string, from: number, to: number, limit = 100000): Promise<VisitRow[]> {
+async function visitsBetween(db: Database, storeId: string, from: number, to: number, limit = 100000, newestFirst = false): Promise<VisitRow[]> {
   return db.all<VisitRow>(
     `SELECT v.visitor_id, v.start_ts, v.end_ts, v.is_returning, v.identified, v.gender, v.age, v.age_band, v.camera_id,
             v.face_size_px, p.visit_count
        FROM visits v JOIN visitors p ON p.id = v.visitor_id
       WHERE v.store_id = ? AND v.start_ts >= ? AND v.start_ts < ?
-      ORDER BY v.start_ts LIMIT ?`,
+      ORDER BY v.start_ts ${newestFirst ? 'DESC' : 'ASC'} LIMIT ?`,
     [storeId, from, to, limit],
   );
 }
@@ -109,9 +109,9 @@ export async function visitFrequency(db: Database, storeId: string, from: number
   return histogram;
 }
 
-/** Visits between `from` and `to` as visitor records (never with templates), newest last. */
+/** Lists the latest `limit` visits between `from` and `to` as visitor records (never with templates), newest first. */
 export async function listVisitors(db: Database, storeId: string, from: number, to: number, limit: number): Promise<VisitorRecord[]> {
-  const rows = await visitsBetween(db, storeId, from, to, limit);
+  const rows = await visitsBetween(db, storeId, from, to, limit, true);
   return rows.map((v) => ({
     visitorId: v.visitor_id,
     identified: v.identified === 1,

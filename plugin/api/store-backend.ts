@@ -29,7 +29,14 @@ export class StoreBackend implements ApiBackend {
   }
 
   async addCamera(input: NewCamera): Promise<CameraStatus> {
+    this.rejectDuplicate(input.rtspUrl, 'rtspUrl');
     return this.statusOf(await this.cameras.add(input.name, input.rtspUrl, input.liveViewUrl));
+  }
+
+  /** Rejects a stream that is already analysed, because a second camera on it would count every person twice. */
+  private rejectDuplicate(rtspUrl: string, field: string): void {
+    const existing = this.cameras.list().find((camera) => withoutUserInfo(camera.definition.rtspUrl) === withoutUserInfo(rtspUrl));
+    if (existing) throw new ApiInputError(field, `this stream is already added as camera "${existing.definition.id}"`);
   }
 
   /** Tests the device, then saves and starts the camera; nothing is saved when the test fails. */
@@ -42,9 +49,7 @@ export class StoreBackend implements ApiBackend {
       if (error.code === 'not-found' || error.code === 'invalid-input') throw new ApiInputError(error.field, error.message);
       throw new CameraConnectionError(error.code, error.field, error.message);
     }
-    const field = request.kind === 'discovery' ? 'discoveryId' : 'onvifAddress';
-    const existing = this.cameras.list().find((camera) => withoutUserInfo(camera.definition.rtspUrl) === withoutUserInfo(prepared.rtspUrl));
-    if (existing) throw new ApiInputError(field, `this stream is already added as camera "${existing.definition.id}"`);
+    this.rejectDuplicate(prepared.rtspUrl, request.kind === 'discovery' ? 'discoveryId' : 'onvifAddress');
     const camera = await this.cameras.add(prepared.name, prepared.rtspUrl, prepared.liveViewUrl);
     const { source } = prepared;
     return {

@@ -73,10 +73,12 @@ describe('analytics queries on a real store', () => {
   test('visitor list and visit frequency', async () => {
     const visitors = await listVisitors(store.db, 'a1', T0, T0 + 3 * HOUR, 10);
     expect(visitors).toHaveLength(3);
-    expect(visitors.map((v) => v.returning)).toEqual([false, false, true]);
-    expect(visitors[2].visitorId).toBe(visitors[0].visitorId);
-    expect(visitors[2].visitCount).toBe(2);
-    expect(visitors[0].faceSizePx).toBe(80);
+    expect(visitors.map((v) => v.returning)).toEqual([true, false, false]);
+    expect(visitors[0].visitorId).toBe(visitors[2].visitorId);
+    expect(visitors[0].visitCount).toBe(2);
+    expect(visitors[2].faceSizePx).toBe(80);
+    const latest = await listVisitors(store.db, 'a1', T0, T0 + 3 * HOUR, 1);
+    expect(latest[0].firstSeenS).toBe(T0 + 2 * HOUR + 10);
     expect(await visitFrequency(store.db, 'a1', T0, T0 + 3 * HOUR)).toEqual({ '1': 1, '2': 1 });
   }, 20000);
 });
