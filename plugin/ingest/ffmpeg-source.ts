@@ -373,6 +373,8 @@ export class FfmpegSource extends EventEmitter {
   }
 
   private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    // ffmpeg exits with 0 when the server ends the stream; its last line is then only the output statistics.
+    if (code === 0 && !signal) return 'the stream ended (the camera or server closed it)';
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const last = this.lastStderrLine();
     return last ? `ffmpeg ${how}: ${last}` : `ffmpeg ${how}`;
