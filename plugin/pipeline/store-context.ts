@@ -51,7 +51,7 @@ const KEY_CHECK = 'shopface key check';
 
 /**
  * Verifies that `key` is the one this database was written with, by opening
- * a known text sealed on first use; a database from before the check gets it now.
+ * a known text sealed on first use. A database from before the check gets it now.
  */
 async function checkKey(db: Database, key: Buffer, keyFile: string): Promise<void> {
   const row = await db.get<{ value: Buffer }>("SELECT value FROM meta WHERE name = 'key-check'");
