@@ -84,13 +84,21 @@ function fileInputArgs(args: DecodeArgs): string[] {
 }
 
 /**
- * Live streams keep arrival order and get no duplicated frames, because
- * `-vsync vfr -r F` only drops frames that come faster than F. The `fps`
- * filter would instead fill a silent period with copies of the last frame.
- * NOTE: tested only with the bundled ffmpeg; ffmpeg 5.1 and later deprecate `-vsync` in favour of `-fps_mode`.
+ * Live streams keep arrival order and get no duplicated frames, so a silent
+ * camera produces no output. The `fps` filter would instead fill a silent
+ * period with copies of the last frame. The `select` filter passes the first
+ * frame, a frame at least 0.95/fps seconds after the last passed one, and a
+ * frame whose timestamp went back. `-vsync passthrough` then writes each
+ * passed frame once. The factor 0.95 lets frames with a few milliseconds of
+ * timestamp jitter through, so while timestamps increase the output rate is
+ * at most fps/0.95. `-vsync vfr -r F` would drop frames too, but it held each
+ * frame back by about one source frame interval: 100 ms at 10 fps in bench/latency.ts.
+ * NOTE: tested only with the bundled ffmpeg (2018); ffmpeg 5.1 and later deprecate `-vsync` in favour of `-fps_mode`.
  */
 function networkOutputArgs(args: DecodeArgs): string[] {
-  return ['-vf', `scale=${args.width}:${args.height}`, '-vsync', 'vfr', '-r', String(args.fps)];
+  const minIntervalS = (0.95 / args.fps).toFixed(6);
+  const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${minIntervalS})+lt(t,prev_selected_t)'`;
+  return ['-vf', `${select},scale=${args.width}:${args.height}`, '-vsync', 'passthrough'];
 }
 
 /** Files are resampled to exactly F frames a second, so a clip of D seconds gives D*F frames. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import { buildFfmpegArgs, DecodeArgs, detectSocketTimeoutOption, resolveFfmpegPath } from '../../plugin/ingest/ffmpeg-args';
 import { tcpLiveness } from '../../plugin/ingest/tcp-liveness';
@@ -42,9 +42,15 @@ describe('buildFfmpegArgs', () => {
     expect(valueAfter(args, '-rtsp_transport')).toBe('tcp');
     expect(valueAfter(args, '-stimeout')).toBe('300000000');
     expect(args.indexOf('-stimeout')).toBeLessThan(args.indexOf('-i'));
-    expect(valueAfter(args, '-vf')).toBe('scale=320:240');
-    expect(valueAfter(args, '-vsync')).toBe('vfr');
-    expect(valueAfter(args, '-r')).toBe('5');
+    expect(valueAfter(args, '-vf')).toBe("select='isnan(prev_selected_t)+gte(t-prev_selected_t,0.190000)+lt(t,prev_selected_t)',scale=320:240");
+    expect(valueAfter(args, '-vsync')).toBe('passthrough');
+    expect(args).not.toContain('-r');
+  });
+
+  test('file input keeps the fps filter only', () => {
+    const args = buildFfmpegArgs(BASE);
+    expect(args).not.toContain('-vsync');
+    expect(valueAfter(args, '-vf')).not.toMatch(/select/);
   });
 
   test('newer ffmpeg gets -timeout', () => {
@@ -101,5 +107,38 @@ describe('tcpLiveness', () => {
       server.close();
     }
     expect(await tcpLiveness(2 ** 22 + 12345)).toBe('unknown');
+  });
+});
+
+/** Runs the bundled ffmpeg on a generated 40x30 test pattern with the live output filter; returns the number of frames written. */
+function countLiveFrames(sourceFps: number, seconds: number, setpts: string): Promise<number> {
+  const live = buildFfmpegArgs({ ...BASE, input: 'rtsp://127.0.0.1/cam', network: true, width: 40, height: 30 });
+  const filter = `setpts='${setpts}',${valueAfter(live, '-vf')}`;
+  const args = [
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-t', String(seconds), '-i', `testsrc2=size=80x60:rate=${sourceFps}`,
+    '-vf', filter, '-vsync', valueAfter(live, '-vsync')!, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(resolveFfmpegPath(), args, { encoding: 'buffer', timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`ffmpeg failed: ${error.message}\n${stderr.toString()}`));
+      else resolve(stdout.length / (40 * 30 * 3));
+    });
+  });
+}
+
+describe('live frame selection in the bundled ffmpeg', () => {
+  test('10 fps source gives 5 fps', async () => {
+    expect(await countLiveFrames(10, 4, 'PTS-STARTPTS')).toBe(4 * BASE.fps);
+  });
+
+  test('25 fps source gives 5 fps', async () => {
+    expect(await countLiveFrames(25, 4, 'PTS-STARTPTS')).toBe(4 * BASE.fps);
+  });
+
+  test('timestamps going back keep frames flowing', async () => {
+    // testsrc2's time base is 1/rate, so PTS N is frame N. At frame 20 (2 s) the timestamps restart at 0.
+    const frames = await countLiveFrames(10, 6, 'if(lt(N,20),N,N-20)');
+    expect(frames).toBeGreaterThanOrEqual(0.9 * 6 * BASE.fps);
+    expect(frames).toBeLessThanOrEqual(6 * BASE.fps);
   });
 });

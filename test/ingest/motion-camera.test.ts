@@ -12,7 +12,7 @@ let server: RtspTestServer;
 let proxy: RtspHoldProxy;
 let source: FfmpegSource | undefined;
 
-function motionSource(noFrameTimeoutMs: number, stallTimeoutMs: number): FfmpegSource {
+function motionSource(noFrameTimeoutMs: number, stallTimeoutMs: number, socketTimeoutMs?: number): FfmpegSource {
   const { logger } = captureLogger({ cameraId: 'motion' });
   source = new FfmpegSource({
     cameraId: 'motion',
@@ -22,6 +22,7 @@ function motionSource(noFrameTimeoutMs: number, stallTimeoutMs: number): FfmpegS
     fps: 5,
     noFrameTimeoutMs,
     stallTimeoutMs,
+    socketTimeoutMs,
     backoffMinMs: 200,
     backoffMaxMs: 1000,
     logger,
@@ -79,7 +80,8 @@ test('silent camera with live session is not restarted', async () => {
 }, 90_000);
 
 test('silent camera is restarted after the stall timeout', async () => {
-  source = motionSource(2000, 5000);
+  // ffmpeg's own socket timeout must outlast the stall timeout, or ffmpeg may give up first and the exit reads as "stream ended".
+  source = motionSource(2000, 5000, 15_000);
   const camera = new SourceRecorder(source);
   await source.start();
   await waitFor(() => camera.frames.length >= 3 && source!.stats().state === 'live', 15_000, 'first frames');
