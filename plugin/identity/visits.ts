@@ -60,16 +60,17 @@ export class VisitBook {
   /** Records one finished track and returns the visitor's updated record. */
   async record(track: FinishedTrack): Promise<VisitorRecord> {
     await this.closeIdle(track.firstTs);
-    const template = this.identityTemplate(track);
-    if (!template) return this.recordAnonymous(track);
+    const demographics = fuseAttributes(track.attributes);
+    const template = this.identityTemplate(track, demographics.age);
+    if (!template) return this.recordAnonymous(track, demographics);
     const match = this.gallery.match(template, this.seenDuring(track));
     logger.debug('identity decision', {
       cameraId: track.cameraId, trackId: track.trackId, visitorId: match?.visitorId, score: match?.score,
       threshold: this.gallery.threshold(),
     });
-    if (match) return this.recordKnown(match.visitorId, template, track);
-    if (this.options.mode === 'consent') return this.recordAnonymous(track);
-    return this.recordNew(template, track);
+    if (match) return this.recordKnown(match.visitorId, template, track, demographics);
+    if (this.options.mode === 'consent') return this.recordAnonymous(track, demographics);
+    return this.recordNew(template, track, demographics);
   }
 
   /**
@@ -105,17 +106,15 @@ export class VisitBook {
     return busy;
   }
 
-  private identityTemplate(track: FinishedTrack): Float32Array | undefined {
+  private identityTemplate(track: FinishedTrack, age: number | null): Float32Array | undefined {
     if (this.options.mode === 'anonymous' || track.templates.length === 0) return undefined;
-    const age = fuseAttributes(track.attributes).age;
     if (age !== null && age < this.options.minEnrolAge) return undefined;
     const template = fuseTemplates(track.templates);
     return this.optOut.isOptedOut(template) ? undefined : template;
   }
 
-  private async recordAnonymous(track: FinishedTrack): Promise<VisitorRecord> {
+  private async recordAnonymous(track: FinishedTrack, demographics: Demographics): Promise<VisitorRecord> {
     const visitorId = `anon-${randomUUID()}`;
-    const demographics = fuseAttributes(track.attributes);
     await this.db.transaction(async () => {
       await this.db.run(
         `INSERT INTO visitors (id, store_id, templates, template_count, first_seen, last_seen, visit_count, gender, age, age_band, expires_at)
@@ -124,15 +123,14 @@ export class VisitBook {
           this.gallery.expiresAt(track.lastTs)],
       );
     });
-    const visit = await this.startVisit(visitorId, false, track, false, 1);
+    const visit = await this.startVisit(visitorId, false, track, false, 1, demographics);
     await this.close(visit);
     return this.toRecord(visit, demographics);
   }
 
-  private async recordNew(template: Float32Array, track: FinishedTrack): Promise<VisitorRecord> {
+  private async recordNew(template: Float32Array, track: FinishedTrack, demographics: Demographics): Promise<VisitorRecord> {
     const visitorId = this.gallery.newVisitorId();
     const sealed = this.gallery.addTemplate(visitorId, template);
-    const demographics = fuseAttributes(track.attributes);
     await this.db.transaction(async () => {
       await this.db.run(
         `INSERT INTO visitors (id, store_id, templates, template_count, first_seen, last_seen, visit_count, gender, age, age_band, expires_at)
@@ -141,11 +139,13 @@ export class VisitBook {
           demographics.ageBand, this.gallery.expiresAt(track.lastTs)],
       );
     });
-    const visit = await this.startVisit(visitorId, true, track, false, 1);
+    const visit = await this.startVisit(visitorId, true, track, false, 1, demographics);
     return this.toRecord(visit, demographics);
   }
 
-  private async recordKnown(visitorId: string, template: Float32Array, track: FinishedTrack): Promise<VisitorRecord> {
+  private async recordKnown(
+    visitorId: string, template: Float32Array, track: FinishedTrack, trackDemographics: Demographics,
+  ): Promise<VisitorRecord> {
     let visit = this.open.get(visitorId);
     if (visit) {
       visit.endTs = Math.max(visit.endTs, track.lastTs);
@@ -154,7 +154,7 @@ export class VisitBook {
       visit.faceSizePx = Math.max(visit.faceSizePx, track.maxFaceSize);
     } else {
       const row = await this.db.get<{ visit_count: number }>('SELECT visit_count FROM visitors WHERE id = ?', [visitorId]);
-      visit = await this.startVisit(visitorId, true, track, true, (row?.visit_count ?? 0) + 1);
+      visit = await this.startVisit(visitorId, true, track, true, (row?.visit_count ?? 0) + 1, trackDemographics);
     }
     const sealed = this.gallery.addTemplate(visitorId, template);
     const demographics = fuseAttributes(visit.samples);
@@ -170,8 +170,9 @@ export class VisitBook {
     return this.toRecord(visit, demographics);
   }
 
-  private async startVisit(visitorId: string, identified: boolean, track: FinishedTrack, returning: boolean, visitCount: number): Promise<OpenVisit> {
-    const demographics = fuseAttributes(track.attributes);
+  private async startVisit(
+    visitorId: string, identified: boolean, track: FinishedTrack, returning: boolean, visitCount: number, demographics: Demographics,
+  ): Promise<OpenVisit> {
     const result = await this.db.transaction(() =>
       this.db.run(
         `INSERT INTO visits (store_id, visitor_id, camera_id, start_ts, end_ts, is_returning, identified, gender, age, age_band, face_size_px)

@@ -46,11 +46,9 @@ export async function analyzeClip(options: AnalyzeClipOptions): Promise<AnalyzeR
     const pipeline = new CameraPipeline(cameraId, store, trackerOptions(config));
     const timings: Record<string, number> = {};
     const started = Date.now();
-    let lastTs = 0;
     await runInOrder(source, analyzer, options.startTime, (ts) => pipeline.skipHints(ts), async (faces) => {
       for (const [stage, ms] of Object.entries(faces.timings)) timings[stage] = (timings[stage] ?? 0) + ms;
       await pipeline.handle(faces);
-      lastTs = faces.ts;
       options.onProgress?.({
         clipS: faces.ts - options.startTime, frames: pipeline.framesAnalysed, faces: pipeline.facesSeen, visitors: pipeline.visitors.length,
       });
@@ -66,7 +64,7 @@ export async function analyzeClip(options: AnalyzeClipOptions): Promise<AnalyzeR
       input: options.input, storeId: store.storeId, startTime: options.startTime, durationS, config,
       wallS: (Date.now() - started) / 1000, framesAnalysed: pipeline.framesAnalysed, framesDropped: stats.framesDropped,
       faces: pipeline.facesSeen, visitors: mergeVisitors(pipeline.visitors), occupancy, timings,
-      threshold: store.gallery.threshold(), gallerySize: store.gallery.size, visitFrequency: frequency, lastTs,
+      threshold: store.gallery.threshold(), gallerySize: store.gallery.size, visitFrequency: frequency,
     });
   } finally {
     await source.stop();

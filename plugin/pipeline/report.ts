@@ -63,7 +63,6 @@ export interface ReportInput {
   threshold: number;
   gallerySize: number;
   visitFrequency: Record<string, number>;
-  lastTs: number;
 }
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
