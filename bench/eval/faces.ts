@@ -14,7 +14,7 @@ import { loadRgb, padImage } from '../measure-detect-embed';
  * Black border added on every side of a single-face photo, as a fraction of
  * its size. The data sets' photos are tight crops, and a face cut by the
  * image edge is flagged 'partial' (no template). In a camera frame the face
- * has background around it, which the border stands in for.
+ * has background around it, and the border imitates that.
  */
 export const SINGLE_FACE_PADDING = 0.25;
 
@@ -30,8 +30,8 @@ export interface AnalysedPhoto {
 }
 
 /**
- * The detector's input width for an image: its own width rounded up to a
- * multiple of 32, at most the product's setting. The product scales a
+ * Returns the detector's input width for an image: its own width rounded up
+ * to a multiple of 32, at most the product's setting. The product scales a
  * 640x360 frame by 1 at its default of 640, so small photos keep that
  * 1:1 scale here instead of being enlarged.
  */
@@ -106,7 +106,7 @@ export function readCsv(file: string): Record<string, string>[] {
   });
 }
 
-/** Every n-th item, so a subset spreads over the whole list. */
+/** Picks every n-th item, so a subset spreads over the whole list. */
 export function spread<T>(items: readonly T[], limit: number): T[] {
   if (limit >= items.length) return [...items];
   const step = items.length / limit;

@@ -90,7 +90,7 @@ function fnirAt(mated: readonly Search[], threshold: number): number {
   return mated.filter((s) => !(s.mate >= threshold && s.mate > s.nonMate)).length / mated.length;
 }
 
-/** The lowest threshold among the non-mated scores with FPIR <= target (a match needs a score strictly above it). */
+/** Finds the lowest threshold among the non-mated scores with FPIR <= target (a match needs a score strictly above it). */
 function pointAtFpir(mated: readonly Search[], nonMated: readonly number[], target: number): OperatingPoint {
   const sorted = [...nonMated].sort((a, b) => b - a);
   const allowed = Math.floor(target * sorted.length);

@@ -32,7 +32,7 @@ export interface RocPoint {
   tar: number;
 }
 
-/** The ROC curve at every distinct impostor score (plus the extremes), highest threshold first. */
+/** Computes the ROC curve at every distinct impostor score (plus the extremes), highest threshold first. */
 export function rocCurve(genuine: readonly number[], impostor: readonly number[]): RocPoint[] {
   const impostorDesc = [...impostor].sort((a, b) => b - a);
   const genuineDesc = [...genuine].sort((a, b) => b - a);
@@ -79,7 +79,7 @@ export function seededUniform(seed: number): () => number {
   };
 }
 
-/** A standard normal draw from two uniforms (Box-Muller). */
+/** Draws a standard normal value from two uniforms (Box-Muller). */
 export function normalDraw(uniform: () => number): number {
   const u = Math.max(uniform(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());

@@ -94,7 +94,7 @@ export interface ApiBackend {
   liveStreamUrl(cameraId: string): string | undefined;
 }
 
-/** Invalid client input; the API answers 400 with `{ error, field }`. */
+/** Invalid client input, sent to the client as 400 with `{ error, field }`. */
 export class ApiInputError extends Error {
   constructor(
     readonly field: string,
@@ -121,7 +121,7 @@ export class CameraConnectionError extends Error {
   }
 }
 
-/** A request for something that does not exist; the API answers 404. */
+/** A request for something that does not exist, sent to the client as 404. */
 export class ApiNotFoundError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,8 +1,8 @@
 /**
  * The live event websocket (/api/v1/live). Every bus event is sent to every
  * connected client as `{ type, data }`. A client that reads too slowly loses
- * events instead of making the server buffer them without bound; it is told
- * how many it lost with `{ type: 'dropped', data: { count } }` as soon as it
+ * events instead of making the server buffer them without bound. It is sent
+ * the number it lost with `{ type: 'dropped', data: { count } }` as soon as it
  * catches up.
  */
 import type { WebSocket } from 'ws';

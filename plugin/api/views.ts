@@ -1,5 +1,5 @@
 /**
- * What the API sends for each record. Fields are copied one by one, so a
+ * Response shapes of the API, one per record type. Fields are copied one by one, so a
  * template, a credential or any other field that a backend or the pipeline
  * adds later never reaches a client by accident.
  */

@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { makeDemoClip } from '../../bench/clipgen';
 
 /**
- * The first-run demo: builds a short shop-entrance clip from the sample
- * photos inside the @vladmandic/face-api npm package (no data set needed) and
- * runs `analyze` on it twice against one data folder, as yesterday and an
- * hour ago, so the second run shows returning visitors.
+ * Runs the first-run demo. It builds a short shop-entrance clip from the
+ * sample photos inside the @vladmandic/face-api npm package (no data set
+ * needed). Then it runs `analyze` on it twice against one data folder, as
+ * yesterday and an hour ago, so the second run shows returning visitors.
  */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');

@@ -55,7 +55,7 @@ export interface DigestChallenge {
 }
 
 /**
- * Picks the Digest challenge to answer from the WWW-Authenticate header values,
+ * Picks the Digest challenge to respond to from the WWW-Authenticate header values,
  * preferring SHA-256 over MD5. Returns undefined when no usable Digest challenge is offered.
  */
 export function parseDigestChallenge(headerValues: string[]): DigestChallenge | undefined {
@@ -94,7 +94,7 @@ export function parseAuthParams(text: string): Record<string, string> {
   return params;
 }
 
-/** Answers Digest challenges (RFC 7616) for one device, counting nonce uses. */
+/** Computes Digest responses (RFC 7616) for one device, counting nonce uses. */
 export class DigestSession {
   private nonceCount = 0;
 

@@ -56,7 +56,7 @@ export function calibratedThreshold(impostor: ImpostorModel, comparisons: number
 /**
  * Combines the prior impostor model (measured offline) with impostor scores
  * observed between distinct visitors of this gallery, weighting each by its
- * number of pairs; the sd never drops below the prior's, so a small or
+ * number of pairs. The sd never drops below the prior's, so a small or
  * unusually tidy gallery cannot lower the threshold.
  */
 export function updateImpostorModel(prior: ImpostorModel, scores: ArrayLike<number>): ImpostorModel {

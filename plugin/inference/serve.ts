@@ -2,8 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 /**
  * Serves WorkerPool tasks inside a worker thread: runs `setup` once with the
- * pool's workerData, reports ready (or the start-up error), then answers
- * each task with `handle`'s result and the buffers to transfer back.
+ * pool's workerData, reports ready (or the start-up error), then replies
+ * to each task with `handle`'s result and the buffers to transfer back.
  */
 export function serveTasks<TData, TState, TTask, TResult>(
   setup: (data: TData) => Promise<TState>,

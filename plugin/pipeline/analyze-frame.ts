@@ -60,7 +60,7 @@ function since(start: bigint): number {
 /**
  * Runs the per-frame stages: detection, the quality gate, then a template
  * for each face fit for identity and age/gender for each face fit for
- * demographics, unless a skip hint says its track already has better
+ * demographics, unless a skip hint shows that its track already has better
  * frames. Faces that fail the gate are still returned so they count as
  * people.
  */

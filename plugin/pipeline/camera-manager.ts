@@ -100,7 +100,7 @@ export class CameraManager {
     return `${this.store.storeId}/camera/${id}`;
   }
 
-  /** A context of its own, so the two sealed URLs of a camera cannot be swapped in the database. */
+  /** Returns the live-view URL's own encryption context, so the two sealed URLs of a camera cannot be swapped in the database. */
   private liveViewContext(id: string): string {
     return `${this.store.storeId}/camera/${id}/live-view`;
   }

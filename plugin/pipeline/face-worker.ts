@@ -3,7 +3,7 @@ import { serveTasks } from '../inference/serve';
 import { analyzeFrame, type FrameAnalysisOptions, type FrameTask } from './analyze-frame';
 import type { FrameFaces } from '../core/types';
 
-/** What each face worker is started with. */
+/** Start-up data of each face worker. */
 export interface FaceWorkerData {
   models: Partial<Record<ModelRole, string>>;
   options: FrameAnalysisOptions;

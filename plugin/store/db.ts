@@ -7,8 +7,9 @@ export type SqlValue = string | number | bigint | Buffer | null;
 
 /**
  * A promise wrapper over one sqlite3 connection. The database runs in WAL
- * mode with a busy timeout so that readers (the API) never block the
- * pipeline's writes, and a crash leaves the last committed transaction intact.
+ * mode with a busy timeout, so readers (the API) do not block the pipeline's
+ * writes. A process crash keeps every committed transaction; with
+ * synchronous=NORMAL a power loss may drop the last ones but not corrupt the file.
  */
 export class Database {
   private constructor(private readonly db: sqlite3.Database, readonly file: string) {}

@@ -1,5 +1,5 @@
 /**
- * Schema migrations, applied in order; PRAGMA user_version holds how many
+ * Schema migrations, applied in order; PRAGMA user_version stores how many
  * have run. Append new steps, never edit a released one. No table contains
  * an image: templates are AES-256-GCM ciphertext.
  */

@@ -59,9 +59,9 @@ function keepBest<T>(list: Scored<T>[], item: Scored<T>, max: number): void {
 /**
  * Per-camera multi-face tracker. Detections are linked to tracks by the
  * overlap with each track's constant-velocity prediction plus template
- * similarity, greedily from the best pair down, so every face on screen gets
- * its own track: a second person who walks in behind the first starts a new
- * one instead of being absorbed.
+ * similarity, greedily from the best pair down. So every face on screen gets
+ * its own track, and a second person who walks in behind the first starts a
+ * new one instead of being absorbed.
  */
 export class Tracker {
   private tracks: Track[] = [];
@@ -101,9 +101,9 @@ export class Tracker {
   }
 
   /**
-   * Regions where a track already keeps its full set of best frames, with
-   * the quality a new face must beat to be worth a template or age/gender
-   * run; predicted to `ts`.
+   * Returns the regions, predicted to `ts`, where a track already keeps its
+   * full set of best frames. Each comes with the quality a new face must beat
+   * to be worth a template or an age/gender run.
    */
   skipHints(ts: number): { box: Box; templateFloor: number | null; attributeFloor: number | null }[] {
     const full = this.options.bestFrames;

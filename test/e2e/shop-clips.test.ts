@@ -77,8 +77,8 @@ describe('analyze on generated shop clips', () => {
     expect(right / decided.length).toBeGreaterThanOrEqual(0.9);
   });
 
-  // The clip's face height runs from forehead to chin; the detector's box is
-  // about a fifth taller, so only faces of at most 30 px stay below the 40 px gate.
+  // The clip's face height runs from forehead to chin, and the detector's box is
+  // about a fifth taller. So only faces of at most 30 px stay below the 40 px gate.
   test('small faces are counted but get no identity or demographics', () => {
     const small = Object.values(runs).flatMap((r) => r.pairs)
       .filter((p) => p.truth.kind === 'small' && p.truth.faceHeightPx <= 30 && p.reported);

@@ -15,9 +15,9 @@ function overlap(a: { from: number; to: number }, b: { from: number; to: number 
 
 /**
  * Pairs truth visitors with reported visitors one to one by overlap of their
- * time on screen (at least 0.3 to pair), less a penalty for different face
- * sizes so that a small face in the far lane is not paired with a near
- * visitor passing at the same time; greedy, best score first.
+ * time on screen (at least 0.3 to pair), greedily from the best score down.
+ * Different face sizes cost a penalty, so that a small face in the far lane
+ * is not paired with a near visitor passing at the same time.
  */
 export function matchVisitors(truth: ClipTruth, report: AnalyzeReport): TruthPair[] {
   const candidates: { t: number; r: number; score: number }[] = [];

@@ -10,7 +10,7 @@ const DIMS = 64;
 /** Ten days ago: recent enough that opening the store does not sweep the visitors as expired. */
 const T0 = Math.floor(Date.now() / 1000) - 10 * 86400;
 
-/** A unit vector along axis `person`, blended with axis `noiseAxis` by `noise`: cosine to the clean vector is 1/sqrt(1+noise^2). */
+/** Builds a unit vector along axis `person`, blended with axis `noiseAxis` by `noise`: cosine to the clean vector is 1/sqrt(1+noise^2). */
 function template(person: number, noise = 0, noiseAxis = DIMS - 1): Float32Array {
   const v = new Float32Array(DIMS);
   v[person] = 1;
@@ -40,7 +40,7 @@ describe('visits and identity on a real SQLite store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a new face is a new visitor; the same face a day later is returning', async () => {
+  test('same face next day is returning', async () => {
     const first = await store.visits.record(track(1000, [template(1)]));
     expect(first.returning).toBe(false);
     expect(first.visitCount).toBe(1);
